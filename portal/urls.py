@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tenants import views as tenant_views
+
+urlpatterns = [
+    path("", tenant_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("organisation/", include("tenants.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Support portal administration"
+admin.site.site_title = "Support portal admin"

@@ -1,0 +1,127 @@
+"""Writes on organisations' contact accounts. Every rule that spans rows lives here."""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from .models import ContactRole, Heartbeat, User
+
+
+def _require_admin_of(actor: User, organisation_id: int) -> None:
+    if not actor.is_customer_admin:
+        raise PermissionDenied(
+            "Only a main contact or a technical administrator can manage contacts."
+        )
+    if actor.organisation_id != organisation_id:
+        raise ValidationError(
+            "You can only manage contacts of your own organisation.", code="foreign_organisation"
+        )
+
+
+def _check_email_free(email: str, *, exclude_pk: int | None = None) -> str:
+    email = User.objects.normalize_email(email).strip().lower()
+    clash = User.objects.filter(email__iexact=email)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError(
+            {
+                "email": ValidationError(
+                    "A user with this email address already exists.", code="duplicate_email"
+                )
+            }
+        )
+    return email
+
+
+def _send_welcome(user: User) -> None:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+        "password_reset_confirm", kwargs={"uidb64": uid, "token": token}
+    )
+    body = render_to_string("tenants/email/welcome.txt", {"user": user, "link": link})
+    send_mail("Your support portal account", body, None, [user.email])
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    actor: User,
+    organisation_id: int,
+    email: str,
+    full_name: str,
+    contact_role: str,
+    phone: str = "",
+) -> User:
+    """Create a contact account in the actor's organisation and email a link to set a password."""
+    _require_admin_of(actor, organisation_id)
+    email = _check_email_free(email)
+    if contact_role not in ContactRole.values:
+        raise ValidationError(
+            {"contact_role": ValidationError("Choose a valid role.", code="invalid_role")}
+        )
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        phone=phone.strip(),
+        organisation_id=organisation_id,
+        contact_role=contact_role,
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    transaction.on_commit(lambda: _send_welcome(user))
+    return user
+
+
+@transaction.atomic
+def contact_update(
+    *, actor: User, contact: User, email: str, full_name: str, contact_role: str, phone: str = ""
+) -> User:
+    _require_admin_of(actor, contact.organisation_id)
+    email = _check_email_free(email, exclude_pk=contact.pk)
+    if contact == actor and contact_role not in (ContactRole.MAIN, ContactRole.TECHNICAL_ADMIN):
+        raise ValidationError(
+            {
+                "contact_role": ValidationError(
+                    "You cannot remove your own administrator role; ask another administrator.",
+                    code="cannot_demote_self",
+                )
+            }
+        )
+    contact.email = email
+    contact.full_name = full_name.strip()
+    contact.phone = phone.strip()
+    contact.contact_role = contact_role
+    contact.full_clean()
+    contact.save(update_fields=["email", "full_name", "phone", "contact_role"])
+    return contact
+
+
+@transaction.atomic
+def contact_set_active(*, actor: User, contact: User, active: bool) -> User:
+    """Deactivate or reactivate a contact. A deactivated contact's sessions end at once: the
+    authentication backend refuses inactive users on their next request."""
+    _require_admin_of(actor, contact.organisation_id)
+    if not active and contact.pk == actor.pk:
+        raise ValidationError(
+            "You cannot deactivate your own account.", code="cannot_deactivate_self"
+        )
+    contact.is_active = active
+    contact.save(update_fields=["is_active"])
+    return contact
+
+
+def heartbeat_record(*, name: str, now=None) -> Heartbeat:
+    """Record that the periodic job ``name`` ran; one row per job."""
+    now = now or timezone.now()
+    beat, _ = Heartbeat.objects.update_or_create(name=name, defaults={"last_seen_at": now})
+    return beat

@@ -1,0 +1,107 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from . import services
+from .access import contact_for_admin, scope_for_user
+from .forms import ContactForm
+from .models import Heartbeat, Tenant, User
+from .tables import ContactTable
+
+
+def home(request):
+    """The landing page, shaped by the signed-in person's role."""
+    user = request.user
+    context = {}
+    if user.is_customer:
+        context["tenants"] = scope_for_user(Tenant.objects.all(), user).order_by("name")
+        template = "tenants/home_customer.html"
+    elif user.is_support_staff:
+        context["heartbeat"] = Heartbeat.objects.filter(name="beat").first()
+        context["now"] = timezone.now()
+        context["organisation_count"] = Tenant.objects.aggregate(
+            orgs=Count("organisation", distinct=True),
+            production=Count("pk", filter=Q(kind=Tenant.Kind.PRODUCTION)),
+            test=Count("pk", filter=Q(kind=Tenant.Kind.TEST)),
+        )
+        template = "tenants/home_staff.html"
+    else:
+        template = "tenants/home_other.html"
+    return render(request, template, context)
+
+
+def _require_customer_admin(user) -> None:
+    if not user.is_customer_admin:
+        raise PermissionDenied(
+            "Only a main contact or a technical administrator can manage contacts."
+        )
+
+
+def contact_list(request):
+    _require_customer_admin(request.user)
+    queryset = scope_for_user(User.objects.all(), request.user)
+    table = ContactTable(queryset)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "tenants/contact_list.html", {"table": table})
+
+
+def _add_service_error(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def contact_create(request):
+    _require_customer_admin(request.user)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.contact_create(
+                actor=request.user,
+                organisation_id=request.user.organisation_id,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{contact.full_name} was added and will receive an email to set a password.",
+            )
+            return redirect("tenants:contact_list")
+    return render(request, "tenants/contact_form.html", {"form": form, "creating": True})
+
+
+def contact_edit(request, contact_id: int):
+    contact = contact_for_admin(request.user, contact_id)
+    initial = {f: getattr(contact, f) for f in ("full_name", "email", "phone", "contact_role")}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(actor=request.user, contact=contact, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(request, f"{contact.full_name} was updated.")
+            return redirect("tenants:contact_list")
+    return render(request, "tenants/contact_form.html", {"form": form, "contact": contact})
+
+
+@require_POST
+def contact_set_active(request, contact_id: int):
+    contact = contact_for_admin(request.user, contact_id)
+    active = request.POST.get("active") == "1"
+    try:
+        services.contact_set_active(actor=request.user, contact=contact, active=active)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        verb = "reactivated" if active else "deactivated; their sessions have ended"
+        messages.success(request, f"{contact.full_name} was {verb}.")
+    return redirect("tenants:contact_edit", contact_id=contact.pk)
