@@ -35,6 +35,8 @@ def home(request):
 
 
 def _require_customer_admin(user) -> None:
+    # Checked before the tenant gate: a plain contact gets the same 403 for every id, so the
+    # answer tells them nothing about which contacts exist.
     if not user.is_customer_admin:
         raise PermissionDenied(
             "Only a main contact or a technical administrator can manage contacts."
@@ -79,6 +81,7 @@ def contact_create(request):
 
 
 def contact_edit(request, contact_id: int):
+    _require_customer_admin(request.user)
     contact = contact_for_admin(request.user, contact_id)
     initial = {f: getattr(contact, f) for f in ("full_name", "email", "phone", "contact_role")}
     form = ContactForm(request.POST or None, initial=initial)
@@ -95,6 +98,7 @@ def contact_edit(request, contact_id: int):
 
 @require_POST
 def contact_set_active(request, contact_id: int):
+    _require_customer_admin(request.user)
     contact = contact_for_admin(request.user, contact_id)
     active = request.POST.get("active") == "1"
     try:
