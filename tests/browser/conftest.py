@@ -1,0 +1,75 @@
+"""Headless Chromium through Playwright's sync API, against pytest-django's live server.
+
+Browser tests take ``page`` (a fresh browser context per test) and ``live_server``, are marked
+``browser`` and ``django_db(transaction=True)``, and create their users inside the test. Without
+``/usr/bin/chromium`` they are skipped, unless ``PORTAL_REQUIRE_BROWSER=1`` (set by ``.ci/run``)
+makes the absence a failure. ``sign_in`` and ``sign_out`` are the shared steps; import them
+with ``from .conftest import sign_in``.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.urls import reverse
+
+from tenants.demo import DEMO_PASSWORD
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls that tests and
+# fixtures make beside it are still synchronous and safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Pages of a local live server answer in milliseconds; a slow step means a broken page.
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)"
+        if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"PORTAL_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, live_server, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real login form and wait until the portal has left it."""
+    page.goto(live_server.url + reverse("login"))
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: urlparse(url).path != reverse("login"))
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(lambda url: urlparse(url).path == reverse("login"))
