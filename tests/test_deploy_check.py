@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Set for the browser tests in this process; a deployment never has it.
+TEST_ONLY_VARIABLES = ("DJANGO_ALLOW_ASYNC_UNSAFE",)
 
 
 def _manage(tmp_path, *args, unset=(), **env_changes):
@@ -19,7 +21,7 @@ def _manage(tmp_path, *args, unset=(), **env_changes):
         "PORTAL_VAR_DIR": str(tmp_path),
         **env_changes,
     }
-    for name in unset:
+    for name in (*TEST_ONLY_VARIABLES, *unset):
         env.pop(name, None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
