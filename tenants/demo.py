@@ -102,9 +102,7 @@ def seed_demo() -> list[Login]:
                     "organisation": org,
                     "kind": kind,
                     "data_centre": dc,
-                    "provisioned_at": datetime.combine(
-                        signed, datetime.min.time(), UTC
-                    ),
+                    "provisioned_at": datetime.combine(signed, datetime.min.time(), UTC),
                 },
             )
     logins = []
