@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from sla.models import standard_policy_pk
+
 
 class Organisation(models.Model):
     """A customer organisation of the vendor."""
@@ -20,6 +22,13 @@ class Organisation(models.Model):
     contract_signed_on = models.DateField(null=True, blank=True)
     go_live_on = models.DateField(null=True, blank=True)
     terminated_on = models.DateField(null=True, blank=True)
+    sla_policy = models.ForeignKey(
+        "sla.Policy",
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        default=standard_policy_pk,
+        verbose_name="SLA policy",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

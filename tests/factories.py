@@ -2,6 +2,7 @@
 
 import factory
 
+from sla.services import standard_policy_ensure
 from tenants.demo import DEMO_PASSWORD
 from tenants.models import ContactRole, DataCentre, Organisation, Tenant, User
 
@@ -12,6 +13,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
     slug = factory.Sequence(lambda n: f"org-{n}")
+    # Not left to the field default: a transactional test empties the tables the migrations
+    # filled, and the default policy must exist again for the next organisation.
+    sla_policy = factory.LazyFunction(standard_policy_ensure)
 
 
 class TenantFactory(factory.django.DjangoModelFactory):
