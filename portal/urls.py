@@ -7,6 +7,7 @@ urlpatterns = [
     path("", tenant_views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("organisation/", include("tenants.urls")),
+    path("tickets/", include("tickets.urls")),
     path("sla/", include("sla.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ in the same URL.
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -28,9 +29,31 @@ def _once(b, attribute: str, build):
     return getattr(b, attribute)
 
 
+def _ticket(b):
+    from tickets import services
+
+    return _once(
+        b,
+        "ticket",
+        lambda: services.ticket_create(
+            submitter=b.contact,
+            tenant_id=b.prod.pk,
+            kind="incident",
+            priority="P2",
+            subject="Matrix ticket",
+            description="Belongs to organisation B.",
+            attachments=[SimpleUploadedFile("b.log", b"organisation B log\n")],
+        ),
+    )
+
+
 OBJECT_BUILDERS = {
     # A contact of organisation B who is not the admin, so that B's admin may act on them.
     "contact_id": lambda b: b.contact.pk,
+    "ticket_id": lambda b: _ticket(b).pk,
+    "attachment_id": lambda b: _ticket(b).attachments.get().pk,
+    # A customer action: the owner's empty POST is a 400 (form error), the outsider's a 404.
+    "action": lambda b: "customer_reply",
 }
 
 

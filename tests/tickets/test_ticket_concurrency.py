@@ -1,0 +1,86 @@
+"""Two engineers acting on one ticket at once: the second is told to reload; nothing is lost
+or applied twice."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from tickets import services
+from tickets.models import Ticket, TicketEvent
+
+from .helpers import act, file_ticket
+
+
+def test_a_stale_form_is_refused_with_a_reload_message(client, org_a, engineers, manager):
+    client.force_login(org_a.contact)
+    file_ticket(client, org_a.prod, priority="P3")
+    ticket = Ticket.objects.get()
+    seen = ticket.version
+    # The manager escalates while the L1 engineer still has the page open.
+    services.ticket_escalate(ticket=ticket, actor=manager, reason="Needs L2", version=seen)
+    client.force_login(engineers["L1"])
+    response = client.post(
+        f"/tickets/{ticket.pk}/do/escalate/",
+        {"escalate-version": seen, "escalate-reason": "Also escalating"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "changed while you were looking at it" in response.content.decode()
+    assert "Reload the page and try again." in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.level == "L2"
+    assert ticket.events.filter(kind=TicketEvent.Kind.LEVEL_CHANGED).count() == 1
+
+
+def test_replies_are_never_refused_for_a_stale_page(client, org_a, engineers, manager):
+    client.force_login(org_a.contact)
+    file_ticket(client, org_a.prod, priority="P3")
+    ticket = Ticket.objects.get()
+    services.ticket_assign(
+        ticket=ticket, actor=manager, assignee=engineers["L1"], version=ticket.version
+    )
+    client.force_login(engineers["L1"])
+    response = act(client, ticket, "reply", body="On it")
+    assert response.status_code == 302
+    assert ticket.events.filter(kind=TicketEvent.Kind.PUBLIC_REPLY).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_engineers_escalating_at_the_same_moment_escalate_once(org_a, engineers, manager):
+    ticket = services.ticket_create(
+        submitter=org_a.contact,
+        tenant_id=org_a.prod.pk,
+        kind="incident",
+        priority="P3",
+        subject="Race",
+        description="Both click at once",
+    )
+    seen = ticket.version
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def escalate(actor):
+        try:
+            mine = Ticket.objects.get(pk=ticket.pk)
+            barrier.wait()
+            services.ticket_escalate(
+                ticket=mine, actor=actor, reason=f"by {actor.email}", version=seen
+            )
+            outcomes.append("ok")
+        except services.TicketChanged:
+            outcomes.append("changed")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=escalate, args=(user,)) for user in (engineers["L1"], manager)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["changed", "ok"]
+    ticket.refresh_from_db()
+    assert ticket.level == "L2"
+    assert ticket.events.filter(kind=TicketEvent.Kind.LEVEL_CHANGED).count() == 1

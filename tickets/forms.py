@@ -1,0 +1,172 @@
+"""Forms collect one request's input; the rules that decide (priority, permissions, state)
+live in ``rules`` and ``services`` and come back as errors on these forms."""
+
+from django import forms
+
+from tenants.models import SupportLevel
+
+from .models import Ticket
+
+PRIORITY_HELP = {
+    "P1": "P1 – very high: production service down, core business seriously affected or go-live blocked.",
+    "P2": "P2 – high: business seriously affected, necessary tasks cannot be done.",
+    "P3": "P3 – medium: business affected.",
+    "P4": "P4 – low: little or no effect on business.",
+}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def attachments_field() -> MultipleFileField:
+    return MultipleFileField(
+        label="Attachments",
+        help_text="Logs and screenshots: PNG, JPEG, GIF, WebP, PDF, ZIP, gzip or text logs; at most 20 MB each.",
+    )
+
+
+class TicketForm(forms.Form):
+    tenant = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose a tenant", label="Affected tenant"
+    )
+    kind = forms.ChoiceField(
+        choices=Ticket.Kind.choices,
+        initial=Ticket.Kind.INCIDENT,
+        widget=forms.RadioSelect,
+        label="What do you need?",
+        help_text="An incident is something broken or degraded; a service request asks for an agreed change (users, queues, a channel, a SIP trunk…).",
+    )
+    priority = forms.ChoiceField(
+        choices=[("", "Let support decide (P3)")]
+        + [(p, PRIORITY_HELP[p]) for p in ("P1", "P2", "P3", "P4")],
+        required=False,
+        label="Priority (incidents)",
+        help_text="P1 and P2 are for incidents on production tenants only: a test tenant cannot take them.",
+    )
+    request_size = forms.ChoiceField(
+        choices=Ticket.RequestSize.choices,
+        required=False,
+        label="Size of the request (service requests)",
+    )
+    subject = forms.CharField(max_length=200)
+    description = forms.CharField(
+        widget=forms.Textarea, help_text="What happened, when, and what you expected."
+    )
+    reference_id = forms.CharField(
+        label="Reference ID",
+        max_length=100,
+        required=False,
+        help_text="A conversation, call or interaction ID that shows the problem.",
+    )
+    impact = forms.CharField(
+        label="Steps and impact",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="How to reproduce it, and how many agents or customers are affected.",
+    )
+    attachments = attachments_field()
+
+    def __init__(self, *args, tenants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tenant"].queryset = tenants
+        self.fields["tenant"].label_from_instance = lambda t: (
+            f"{t.name} ({t.get_kind_display().lower()})"
+        )
+        self.tenant_kinds = {str(t.pk): t.kind for t in tenants}
+
+
+class VersionForm(forms.Form):
+    """Carries the version of the ticket the person saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = attachments_field()
+
+
+class SupportReplyForm(ReplyForm):
+    body = forms.CharField(
+        label="Public reply to the customer", widget=forms.Textarea(attrs={"rows": 5})
+    )
+    next_update_at = forms.DateTimeField(
+        label="Next update agreed with the customer (optional)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Leave empty to use the ongoing response target of the ticket's priority.",
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="Internal note (support only)", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachments = attachments_field()
+
+
+class ReasonForm(VersionForm):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OptionalReasonForm(VersionForm):
+    reason = forms.CharField(
+        label="Reason (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class HandBackForm(ReasonForm):
+    to_level = forms.ChoiceField(
+        label="Hand back to",
+        choices=[("", "The level below")] + SupportLevel.choices[:3],
+        required=False,
+    )
+
+
+class WaitForm(VersionForm):
+    message = forms.CharField(
+        label="What do you need from the customer?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Sent to the customer. The ongoing-update and resolution clocks pause until they answer.",
+    )
+
+
+class ReclassifyForm(ReasonForm):
+    priority = forms.ChoiceField(
+        label="New priority", choices=[(p, p) for p in ("P1", "P2", "P3", "P4")]
+    )
+    field_order = ["priority", "reason"]
+
+
+class ResolveForm(VersionForm):
+    resolution_type = forms.ChoiceField(
+        label="Resolved with", choices=Ticket.ResolutionType.choices
+    )
+    summary = forms.CharField(
+        label="Summary for the customer",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="A resolution, a workaround or an action plan each meet the P1 resolution target.",
+    )
+
+
+class AssignForm(VersionForm):
+    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Unassigned")
+
+    def __init__(self, *args, engineers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = engineers
+        self.fields["assignee"].label_from_instance = lambda u: f"{u.full_name} ({u.support_level})"

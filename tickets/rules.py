@@ -1,0 +1,45 @@
+"""Submission rules that every entry point (customer form, staff forms, admin, services,
+model validation) applies through these functions, so that each rule lives in one place."""
+
+from django.core.exceptions import ValidationError
+
+INCIDENT = "incident"
+SERVICE_REQUEST = "service_request"
+DEFAULT_INCIDENT_PRIORITY = "P3"
+# P1 and P2 may be used only for incidents on production tenants (service description §4.3.2).
+PRODUCTION_ONLY_PRIORITIES = frozenset({"P1", "P2"})
+
+P1_NEEDS_PRODUCTION = (
+    "{priority} is reserved for incidents on production tenants; {tenant} is a test tenant. "
+    "Choose P3 or P4, or pick a production tenant."
+)
+
+
+def check_priority(*, kind: str, priority: str, tenant) -> None:
+    """Raise ``ValidationError`` if ``priority`` is not allowed for ``kind`` on ``tenant``."""
+    if kind == SERVICE_REQUEST:
+        if priority:
+            raise ValidationError(
+                {
+                    "priority": ValidationError(
+                        "Service requests carry no incident priority.", code="priority_on_request"
+                    )
+                }
+            )
+        return
+    if priority in PRODUCTION_ONLY_PRIORITIES and not tenant.is_production:
+        raise ValidationError(
+            {
+                "priority": ValidationError(
+                    P1_NEEDS_PRODUCTION.format(priority=priority, tenant=tenant.name),
+                    code="p1_needs_production",
+                )
+            }
+        )
+
+
+def default_priority(*, kind: str, priority: str | None) -> str:
+    """An incident without a chosen priority is P3; a service request has none."""
+    if kind == SERVICE_REQUEST:
+        return ""
+    return priority or DEFAULT_INCIDENT_PRIORITY

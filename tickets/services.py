@@ -1,0 +1,723 @@
+"""Every write on a ticket. Each function is atomic, takes keyword-only arguments, applies the
+state machine with the actor's permission, keeps the SLA targets in step (``sla_state``), writes
+timeline events and sends mail after commit.
+
+Actions that change the ticket's state take the ``version`` the actor saw: if the ticket changed
+in between, ``TicketChanged`` asks them to reload, so nothing is applied twice or on top of a
+state the actor never saw. Replies and notes are additive and need no version.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from tenants.models import Tenant, User
+
+from . import notifications, rules, sla_state
+from .attachments import validate_upload
+from .models import Attachment, Ticket, TicketEvent
+
+Status = Ticket.Status
+EventKind = TicketEvent.Kind
+
+
+class TicketChanged(ValidationError):
+    """The ticket changed after the actor loaded it."""
+
+    def __init__(self, ticket: Ticket):
+        super().__init__(
+            f"Ticket {ticket.number} changed while you were looking at it (it is now "
+            f"{ticket.get_status_display().lower()} at {ticket.level}). Reload the page and try again.",
+            code="ticket_changed",
+        )
+
+
+ACTION_LABELS = {
+    "start_work": "start work on",
+    "wait_for_customer": "wait for the customer on",
+    "resume": "resume",
+    "resolve": "resolve",
+    "confirm": "confirm the resolution of",
+    "close": "close",
+    "reopen": "reopen",
+    "withdraw": "withdraw",
+    "escalate": "escalate",
+    "hand_back": "hand back",
+    "confirm_product_defect": "confirm a product defect on",
+}
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _locked(ticket: Ticket, version: int | None) -> Ticket:
+    """Re-read the ticket under a row lock and check it is the version the actor saw."""
+    fresh = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("organisation__sla_policy", "tenant", "submitter", "assignee")
+        .get(pk=ticket.pk)
+    )
+    if version is not None and fresh.version != version:
+        raise TicketChanged(fresh)
+    return fresh
+
+
+def _apply(ticket: Ticket, name: str, actor: User | None, *args) -> object:
+    """Run transition ``name`` if the state allows it and ``actor`` (None: the system) may."""
+    method = getattr(ticket, name)
+    label = ACTION_LABELS.get(name, name.replace("_", " "))
+    if not can_proceed(method):
+        raise ValidationError(
+            f"You cannot {label} a ticket that is {ticket.get_status_display().lower()} at {ticket.level}.",
+            code="transition_not_allowed",
+        )
+    if actor is not None and not has_transition_perm(method, actor):
+        if actor.is_support_engineer and not actor.is_support_manager:
+            raise PermissionDenied(
+                f"Ticket {ticket.number} is at {ticket.level}; you work at {actor.support_level or 'no level'}. "
+                "Only its level's engineers or a manager can do that."
+            )
+        raise PermissionDenied(f"You are not allowed to {label} ticket {ticket.number}.")
+    return method(*args)
+
+
+def _save(ticket: Ticket, now: datetime, *fields: str) -> None:
+    ticket.version += 1
+    ticket.updated_at = now
+    try:
+        with transaction.atomic():
+            ticket.save(update_fields=[*fields, "version", "updated_at"])
+    except ConcurrentTransition:
+        ticket.refresh_from_db()
+        raise TicketChanged(ticket) from None
+
+
+def _event(
+    ticket: Ticket,
+    kind: str,
+    actor: User | None,
+    now: datetime,
+    *,
+    public: bool,
+    body: str = "",
+    reason: str = "",
+    **data,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        at=now,
+        public=public,
+        body=body,
+        reason=reason,
+        data=data,
+    )
+
+
+def _attach(
+    ticket: Ticket, event: TicketEvent, actor: User, files: Sequence[UploadedFile], *, public: bool
+) -> None:
+    for upload in files:
+        content_type = validate_upload(upload)
+        attachment = Attachment(
+            ticket=ticket,
+            event=event,
+            uploaded_by=actor,
+            original_name=(upload.name or "file")[:255],
+            content_type=content_type,
+            size=upload.size,
+            public=public,
+        )
+        # Every upload was validated before anything was written, so a refused file never
+        # leaves its siblings behind.
+        attachment.file.save(upload.name or "file", upload, save=False)
+        attachment.save()
+
+
+def _validate_files(files: Sequence[UploadedFile]) -> None:
+    errors = []
+    for upload in files:
+        try:
+            validate_upload(upload)
+        except ValidationError as exc:
+            errors.extend(exc.error_list)
+    if errors:
+        raise ValidationError({"attachments": errors})
+
+
+def _require_reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError(f"Give a reason for {what}.", code="reason_required")}
+        )
+    return reason
+
+
+def _notify_customer(ticket: Ticket, event: TicketEvent) -> None:
+    transaction.on_commit(partial(notifications.customer_update, ticket, event))
+
+
+def _status_event(
+    ticket: Ticket,
+    actor: User | None,
+    now: datetime,
+    old: str,
+    *,
+    public: bool = True,
+    body: str = "",
+    reason: str = "",
+    **data,
+) -> TicketEvent:
+    return _event(
+        ticket,
+        EventKind.STATUS_CHANGED,
+        actor,
+        now,
+        public=public,
+        body=body,
+        reason=reason,
+        **{"from": Status(old).label, "to": ticket.get_status_display()},
+        **data,
+    )
+
+
+# --- submission --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    submitter: User,
+    tenant_id: int,
+    kind: str,
+    subject: str,
+    description: str,
+    priority: str = "",
+    reference_id: str = "",
+    impact: str = "",
+    request_size: str = "",
+    attachments: Sequence[UploadedFile] = (),
+    now: datetime | None = None,
+) -> Ticket:
+    """File a ticket for one tenant of the submitter's own organisation. Nothing is saved if
+    any part (the priority rule, an attachment) is refused."""
+    now = _now(now)
+    if not submitter.is_customer or not submitter.is_active:
+        raise PermissionDenied("Only an active customer contact can file tickets.")
+    tenant = Tenant.objects.filter(pk=tenant_id, organisation_id=submitter.organisation_id).first()
+    if tenant is None:
+        raise ValidationError(
+            {
+                "tenant": ValidationError(
+                    "Choose one of your organisation's tenants.", code="foreign_tenant"
+                )
+            }
+        )
+    if kind == Ticket.Kind.SERVICE_REQUEST and not request_size:
+        request_size = Ticket.RequestSize.MINOR
+    if kind == Ticket.Kind.INCIDENT:
+        request_size = ""
+    # The chosen priority is checked before the default applies, so a service request that
+    # names one is refused rather than silently changed.
+    rules.check_priority(kind=kind, priority=priority, tenant=tenant)
+    priority = rules.default_priority(kind=kind, priority=priority)
+    ticket = Ticket(
+        organisation_id=submitter.organisation_id,
+        tenant=tenant,
+        kind=kind,
+        priority=priority,
+        request_size=request_size,
+        subject=subject.strip(),
+        description=description.strip(),
+        reference_id=reference_id.strip(),
+        impact=impact.strip(),
+        submitter=submitter,
+        created_at=now,
+        updated_at=now,
+    )
+    ticket.full_clean()
+    _validate_files(attachments)
+    ticket.save()
+    event = _event(
+        ticket,
+        EventKind.CREATED,
+        submitter,
+        now,
+        public=True,
+        body=ticket.description,
+        priority=priority,
+    )
+    _attach(ticket, event, submitter, attachments, public=True)
+    ticket.organisation = submitter.organisation
+    sla_state.start(ticket, now)
+    return ticket
+
+
+# --- replies -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    attachments: Sequence[UploadedFile] = (),
+    next_update_at: datetime | None = None,
+    now: datetime | None = None,
+) -> TicketEvent:
+    """A public reply. From support it meets the initial response and the current update cycle
+    (optionally agreeing the next update time); from the customer it resumes a waiting ticket."""
+    now = _now(now)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ValidationError("Write a message.", code="empty_reply")})
+    _validate_files(attachments)
+    ticket = _locked(ticket, None)
+    if ticket.status in (Status.CLOSED, Status.WITHDRAWN):
+        raise ValidationError(
+            f"Ticket {ticket.number} is {ticket.get_status_display().lower()}; file a new ticket instead.",
+            code="ticket_finished",
+        )
+    if author.is_customer:
+        if author.organisation_id != ticket.organisation_id:
+            raise PermissionDenied("This ticket belongs to another organisation.")
+        event = _event(ticket, EventKind.CUSTOMER_REPLY, author, now, public=True, body=body)
+        _attach(ticket, event, author, attachments, public=True)
+        if ticket.status == Status.WAITING:
+            old = ticket.status
+            _apply(ticket, "resume", None)
+            _status_event(ticket, author, now, old, reason="The customer replied.")
+            _save(ticket, now, "status")
+            sla_state.resume(ticket, now)
+        else:
+            _save(ticket, now)
+        transaction.on_commit(partial(notifications.support_customer_reply, ticket, event))
+        return event
+    if not author.is_support_staff:
+        raise PermissionDenied("You cannot reply on this ticket.")
+    if next_update_at is not None and next_update_at <= now:
+        raise ValidationError(
+            {
+                "next_update_at": ValidationError(
+                    "The agreed next update must be in the future.", code="next_update_past"
+                )
+            }
+        )
+    if ticket.status == Status.RESOLVED:
+        raise ValidationError(
+            "This ticket is resolved; the customer can reopen it if the problem is back.",
+            code="ticket_resolved",
+        )
+    event = _event(
+        ticket,
+        EventKind.PUBLIC_REPLY,
+        author,
+        now,
+        public=True,
+        body=body,
+        **({"next_update_at": next_update_at.isoformat()} if next_update_at else {}),
+    )
+    _attach(ticket, event, author, attachments, public=True)
+    fields = ["last_public_update_at"]
+    ticket.last_public_update_at = now
+    if ticket.status == Status.NEW and has_transition_perm(ticket.start_work, author):
+        old = ticket.status
+        _apply(ticket, "start_work", author)
+        _status_event(ticket, author, now, old)
+        fields.append("status")
+    _save(ticket, now, *fields)
+    sla_state.record_support_update(ticket, now, agreed_next_update_at=next_update_at)
+    _notify_customer(ticket, event)
+    return event
+
+
+@transaction.atomic
+def ticket_add_note(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    attachments: Sequence[UploadedFile] = (),
+    now: datetime | None = None,
+) -> TicketEvent:
+    """An internal note: support only, never shown to the customer, does not count as an update."""
+    now = _now(now)
+    if not author.is_support_staff:
+        raise PermissionDenied("Only support staff can write internal notes.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ValidationError("Write a note.", code="empty_note")})
+    _validate_files(attachments)
+    ticket = _locked(ticket, None)
+    event = _event(ticket, EventKind.INTERNAL_NOTE, author, now, public=False, body=body)
+    _attach(ticket, event, author, attachments, public=False)
+    _save(ticket, now)
+    return event
+
+
+# --- assignment --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_assign(
+    *,
+    ticket: Ticket,
+    actor: User,
+    assignee: User | None,
+    version: int | None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Take a ticket (assignee = actor) or, as a manager, assign it to any engineer."""
+    now = _now(now)
+    ticket = _locked(ticket, version)
+    if not ticket.is_open:
+        raise ValidationError(
+            f"Ticket {ticket.number} is {ticket.get_status_display().lower()}.",
+            code="ticket_not_open",
+        )
+    if assignee is not None and (not assignee.is_active or not assignee.is_support_engineer):
+        raise ValidationError(
+            {"assignee": ValidationError("Choose an active support engineer.", code="not_engineer")}
+        )
+    if not actor.is_support_manager:
+        if not actor.is_support_engineer or actor.support_level != ticket.level:
+            raise PermissionDenied(
+                f"Ticket {ticket.number} is at {ticket.level}; only its level's engineers or a manager can assign it."
+            )
+        if assignee is not None and assignee.pk != actor.pk:
+            raise PermissionDenied(
+                "Engineers can take tickets for themselves; a manager assigns them to others."
+            )
+    if (
+        assignee is not None
+        and assignee.support_level
+        and assignee.support_level != ticket.level
+        and not actor.is_support_manager
+    ):
+        raise ValidationError("That engineer works at another level.", code="wrong_level")
+    old = ticket.assignee
+    ticket.assignee = assignee
+    _save(ticket, now, "assignee")
+    _event(
+        ticket,
+        EventKind.ASSIGNED,
+        actor,
+        now,
+        public=False,
+        **{
+            "from": old.full_name if old else "",
+            "to": assignee.full_name if assignee else "unassigned",
+        },
+    )
+    return ticket
+
+
+# --- level -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_escalate(
+    *, ticket: Ticket, actor: User, reason: str, version: int | None, now: datetime | None = None
+) -> Ticket:
+    """Move the ticket up one level with a recorded reason; it leaves the current assignee."""
+    now = _now(now)
+    reason = _require_reason(reason, "escalating")
+    ticket = _locked(ticket, version)
+    old = ticket.level
+    _apply(ticket, "escalate", actor)
+    ticket.assignee = None
+    _save(ticket, now, "level", "assignee")
+    _event(
+        ticket,
+        EventKind.LEVEL_CHANGED,
+        actor,
+        now,
+        public=False,
+        reason=reason,
+        **{"from": old, "to": ticket.level},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_hand_back(
+    *,
+    ticket: Ticket,
+    actor: User,
+    reason: str,
+    to_level: str | None = None,
+    version: int | None,
+    now: datetime | None = None,
+) -> Ticket:
+    now = _now(now)
+    reason = _require_reason(reason, "handing the ticket back")
+    ticket = _locked(ticket, version)
+    old = ticket.level
+    _apply(ticket, "hand_back", actor, to_level or None)
+    ticket.assignee = None
+    _save(ticket, now, "level", "assignee")
+    _event(
+        ticket,
+        EventKind.LEVEL_CHANGED,
+        actor,
+        now,
+        public=False,
+        reason=reason,
+        **{"from": old, "to": ticket.level},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_confirm_defect(
+    *, ticket: Ticket, actor: User, reason: str, version: int | None, now: datetime | None = None
+) -> Ticket:
+    """L4 confirms a product defect: a software fix follows, and a P3's ORT becomes the
+    product-defect ORT (10 business days in the standard policy)."""
+    now = _now(now)
+    reason = _require_reason(reason, "confirming a product defect")
+    ticket = _locked(ticket, version)
+    _apply(ticket, "confirm_product_defect", actor)
+    _save(ticket, now, "product_defect")
+    _event(
+        ticket,
+        EventKind.DEFECT_CONFIRMED,
+        actor,
+        now,
+        public=True,
+        reason=reason,
+        body="Our software development team confirmed this as a product defect; a fix will follow.",
+    )
+    sla_state.remeasure(ticket, now, keep_start=True)
+    return ticket
+
+
+# --- priority ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_reclassify(
+    *,
+    ticket: Ticket,
+    actor: User,
+    priority: str,
+    reason: str,
+    version: int | None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Support changes an incident's priority with a reason; targets not yet met are measured
+    again with the new priority from now. The P1/P2 rule still holds."""
+    now = _now(now)
+    reason = _require_reason(reason, "changing the priority")
+    ticket = _locked(ticket, version)
+    if not actor.is_support_staff:
+        raise PermissionDenied("Only support can change a ticket's priority.")
+    if ticket.kind != Ticket.Kind.INCIDENT:
+        raise ValidationError(
+            {
+                "priority": ValidationError(
+                    "Service requests carry no incident priority.", code="priority_on_request"
+                )
+            }
+        )
+    if not ticket.is_open:
+        raise ValidationError(
+            f"Ticket {ticket.number} is {ticket.get_status_display().lower()}.",
+            code="ticket_not_open",
+        )
+    if priority == ticket.priority:
+        raise ValidationError(
+            {
+                "priority": ValidationError(
+                    f"The ticket is already {priority}.", code="same_priority"
+                )
+            }
+        )
+    old = ticket.priority
+    ticket.priority = priority
+    ticket.full_clean()
+    _save(ticket, now, "priority")
+    _event(
+        ticket,
+        EventKind.PRIORITY_CHANGED,
+        actor,
+        now,
+        public=True,
+        reason=reason,
+        **{"from": old, "to": priority},
+    )
+    sla_state.remeasure(ticket, now)
+    return ticket
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_wait_for_customer(
+    *, ticket: Ticket, actor: User, message: str, version: int | None, now: datetime | None = None
+) -> Ticket:
+    """Ask the customer for something. The question is a public update; ORT and resolution
+    clocks pause until the customer answers or support resumes."""
+    now = _now(now)
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError(
+            {
+                "message": ValidationError(
+                    "Tell the customer what you need from them.", code="message_required"
+                )
+            }
+        )
+    ticket = _locked(ticket, version)
+    old = ticket.status
+    _apply(ticket, "wait_for_customer", actor)
+    ticket.last_public_update_at = now
+    _save(ticket, now, "status", "last_public_update_at")
+    event = _status_event(ticket, actor, now, old, body=message)
+    sla_state.record_support_update(ticket, now)
+    sla_state.pause(ticket, now)
+    _notify_customer(ticket, event)
+    return ticket
+
+
+@transaction.atomic
+def ticket_resume(
+    *, ticket: Ticket, actor: User, version: int | None, now: datetime | None = None
+) -> Ticket:
+    now = _now(now)
+    ticket = _locked(ticket, version)
+    old = ticket.status
+    _apply(ticket, "resume", actor)
+    _save(ticket, now, "status")
+    _status_event(ticket, actor, now, old, public=False)
+    sla_state.resume(ticket, now)
+    return ticket
+
+
+@transaction.atomic
+def ticket_resolve(
+    *,
+    ticket: Ticket,
+    actor: User,
+    resolution_type: str,
+    summary: str,
+    version: int | None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Resolve with a resolution, a workaround or an action plan (each meets the P1 resolution
+    target). The summary goes to the customer, who confirms or reopens."""
+    now = _now(now)
+    summary = (summary or "").strip()
+    if resolution_type not in Ticket.ResolutionType.values:
+        raise ValidationError(
+            {
+                "resolution_type": ValidationError(
+                    "Choose resolution, workaround or action plan.", code="resolution_type"
+                )
+            }
+        )
+    if not summary:
+        raise ValidationError(
+            {
+                "summary": ValidationError(
+                    "Describe the resolution for the customer.", code="summary_required"
+                )
+            }
+        )
+    ticket = _locked(ticket, version)
+    old = ticket.status
+    if old == Status.WAITING:
+        sla_state.resume(ticket, now)
+    _apply(ticket, "resolve", actor, resolution_type)
+    ticket.resolved_at = now
+    ticket.last_public_update_at = now
+    _save(ticket, now, "status", "resolution_type", "resolved_at", "last_public_update_at")
+    event = _status_event(
+        ticket, actor, now, old, body=summary, resolution_type=ticket.get_resolution_type_display()
+    )
+    sla_state.record_support_update(ticket, now, continues=False)
+    sla_state.meet_resolution(ticket, now)
+    _notify_customer(ticket, event)
+    return ticket
+
+
+@transaction.atomic
+def ticket_confirm(
+    *, ticket: Ticket, actor: User, version: int | None, now: datetime | None = None
+) -> Ticket:
+    """The customer confirms the resolution; the ticket closes."""
+    now = _now(now)
+    ticket = _locked(ticket, version)
+    old = ticket.status
+    _apply(ticket, "confirm", actor)
+    ticket.closed_at = now
+    _save(ticket, now, "status", "closed_at")
+    _status_event(ticket, actor, now, old, reason="The customer confirmed the resolution.")
+    sla_state.cancel_pending(ticket, now)
+    return ticket
+
+
+@transaction.atomic
+def ticket_close(
+    *, ticket: Ticket, actor: User, version: int | None, now: datetime | None = None
+) -> Ticket:
+    now = _now(now)
+    ticket = _locked(ticket, version)
+    old = ticket.status
+    _apply(ticket, "close", actor)
+    ticket.closed_at = now
+    _save(ticket, now, "status", "closed_at")
+    event = _status_event(ticket, actor, now, old)
+    sla_state.cancel_pending(ticket, now)
+    _notify_customer(ticket, event)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(
+    *, ticket: Ticket, actor: User, reason: str, version: int | None, now: datetime | None = None
+) -> Ticket:
+    """The customer says the problem is not solved; support owes an update within the ORT."""
+    now = _now(now)
+    reason = _require_reason(reason, "reopening")
+    ticket = _locked(ticket, version)
+    old = ticket.status
+    _apply(ticket, "reopen", actor)
+    ticket.resolved_at = None
+    _save(ticket, now, "status", "resolution_type", "resolved_at")
+    event = _status_event(ticket, actor, now, old, reason=reason)
+    sla_state.restart_updates(ticket, now)
+    transaction.on_commit(partial(notifications.support_customer_reply, ticket, event))
+    return ticket
+
+
+@transaction.atomic
+def ticket_withdraw(
+    *,
+    ticket: Ticket,
+    actor: User,
+    reason: str = "",
+    version: int | None,
+    now: datetime | None = None,
+) -> Ticket:
+    """The submitter no longer needs help; pending targets are cancelled."""
+    now = _now(now)
+    ticket = _locked(ticket, version)
+    old = ticket.status
+    _apply(ticket, "withdraw", actor)
+    ticket.closed_at = now
+    _save(ticket, now, "status", "closed_at")
+    _status_event(ticket, actor, now, old, reason=(reason or "").strip())
+    sla_state.cancel_pending(ticket, now)
+    return ticket

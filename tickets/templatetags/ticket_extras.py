@@ -1,0 +1,10 @@
+from django import template
+
+from tickets.display import describe_due
+
+register = template.Library()
+
+
+@register.simple_tag
+def due_text(due, now):
+    return describe_due(due, now)

@@ -1,0 +1,393 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from tenants.access import scope_for_user
+from tenants.models import Tenant
+
+from . import forms, selectors, services
+from .filters import CustomerTicketFilter
+from .models import Ticket
+from .tables import CustomerTicketTable
+
+
+def _add_service_error(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class TicketListView(SingleTableMixin, FilterView):
+    """The organisation's tickets for a customer (support staff see all of them)."""
+
+    table_class = CustomerTicketTable
+    filterset_class = CustomerTicketFilter
+    template_name = "tickets/ticket_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.tickets_for_user(self.request.user)
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["user"] = self.request.user
+        return kwargs
+
+
+def ticket_create(request):
+    user = request.user
+    if not user.is_customer:
+        raise PermissionDenied("Tickets are filed by customer contacts.")
+    tenants = scope_for_user(Tenant.objects.all(), user).order_by("name")
+    form = forms.TicketForm(request.POST or None, request.FILES or None, tenants=tenants)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_create(
+                submitter=user,
+                tenant_id=data["tenant"].pk,
+                kind=data["kind"],
+                priority=data["priority"],
+                request_size=data["request_size"]
+                if data["kind"] == Ticket.Kind.SERVICE_REQUEST
+                else "",
+                subject=data["subject"],
+                description=data["description"],
+                reference_id=data["reference_id"],
+                impact=data["impact"],
+                attachments=data["attachments"],
+            )
+        except ValidationError as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(
+                request, f"Ticket {ticket.number} was submitted. We will answer within its SLA."
+            )
+            return redirect("tickets:detail", ticket_id=ticket.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "tickets/ticket_form.html",
+        {"form": form, "has_tenants": tenants.exists()},
+        status=status,
+    )
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a person can do on a ticket page: a form and the service that does it."""
+
+    label: str
+    form: Callable
+    run: Callable
+    done: str
+    transition: str | None = None  # the state-machine transition it needs, if any
+    staff: bool = False
+    customer: bool = False
+    danger: bool = False
+
+
+def _files(data):
+    return data.get("attachments") or []
+
+
+ACTIONS: dict[str, Action] = {
+    "reply": Action(
+        "Send reply",
+        forms.SupportReplyForm,
+        lambda t, u, d: services.ticket_reply(
+            ticket=t,
+            author=u,
+            body=d["body"],
+            attachments=_files(d),
+            next_update_at=d.get("next_update_at"),
+        ),
+        "Your reply was sent to the customer.",
+        staff=True,
+    ),
+    "customer_reply": Action(
+        "Send reply",
+        forms.ReplyForm,
+        lambda t, u, d: services.ticket_reply(
+            ticket=t, author=u, body=d["body"], attachments=_files(d)
+        ),
+        "Your reply was added to the ticket.",
+        customer=True,
+    ),
+    "note": Action(
+        "Add note",
+        forms.NoteForm,
+        lambda t, u, d: services.ticket_add_note(
+            ticket=t, author=u, body=d["body"], attachments=_files(d)
+        ),
+        "Internal note added.",
+        staff=True,
+    ),
+    "take": Action(
+        "Take this ticket",
+        forms.VersionForm,
+        lambda t, u, d: services.ticket_assign(ticket=t, actor=u, assignee=u, version=d["version"]),
+        "The ticket is yours.",
+        staff=True,
+    ),
+    "assign": Action(
+        "Assign",
+        forms.AssignForm,
+        lambda t, u, d: services.ticket_assign(
+            ticket=t, actor=u, assignee=d["assignee"], version=d["version"]
+        ),
+        "Assignment saved.",
+        staff=True,
+    ),
+    "reclassify": Action(
+        "Change priority",
+        forms.ReclassifyForm,
+        lambda t, u, d: services.ticket_reclassify(
+            ticket=t, actor=u, priority=d["priority"], reason=d["reason"], version=d["version"]
+        ),
+        "Priority changed; SLA targets were measured again.",
+        staff=True,
+    ),
+    "escalate": Action(
+        "Escalate to the next level",
+        forms.ReasonForm,
+        lambda t, u, d: services.ticket_escalate(
+            ticket=t, actor=u, reason=d["reason"], version=d["version"]
+        ),
+        "Ticket escalated.",
+        transition="escalate",
+        staff=True,
+    ),
+    "hand_back": Action(
+        "Hand back down",
+        forms.HandBackForm,
+        lambda t, u, d: services.ticket_hand_back(
+            ticket=t, actor=u, reason=d["reason"], to_level=d.get("to_level"), version=d["version"]
+        ),
+        "Ticket handed back.",
+        transition="hand_back",
+        staff=True,
+    ),
+    "confirm_product_defect": Action(
+        "Confirm product defect",
+        forms.ReasonForm,
+        lambda t, u, d: services.ticket_confirm_defect(
+            ticket=t, actor=u, reason=d["reason"], version=d["version"]
+        ),
+        "Product defect confirmed; the ongoing-update target follows the defect rule.",
+        transition="confirm_product_defect",
+        staff=True,
+    ),
+    "wait_for_customer": Action(
+        "Ask the customer and wait",
+        forms.WaitForm,
+        lambda t, u, d: services.ticket_wait_for_customer(
+            ticket=t, actor=u, message=d["message"], version=d["version"]
+        ),
+        "The customer was asked; the clocks are paused.",
+        transition="wait_for_customer",
+        staff=True,
+    ),
+    "resume": Action(
+        "Resume work",
+        forms.VersionForm,
+        lambda t, u, d: services.ticket_resume(ticket=t, actor=u, version=d["version"]),
+        "Work resumed; the clocks run again.",
+        transition="resume",
+        staff=True,
+    ),
+    "resolve": Action(
+        "Resolve",
+        forms.ResolveForm,
+        lambda t, u, d: services.ticket_resolve(
+            ticket=t,
+            actor=u,
+            resolution_type=d["resolution_type"],
+            summary=d["summary"],
+            version=d["version"],
+        ),
+        "Ticket resolved; the customer was told.",
+        transition="resolve",
+        staff=True,
+    ),
+    "close": Action(
+        "Close",
+        forms.VersionForm,
+        lambda t, u, d: services.ticket_close(ticket=t, actor=u, version=d["version"]),
+        "Ticket closed.",
+        transition="close",
+        staff=True,
+    ),
+    "confirm": Action(
+        "Confirm the resolution",
+        forms.VersionForm,
+        lambda t, u, d: services.ticket_confirm(ticket=t, actor=u, version=d["version"]),
+        "Thank you: the ticket is closed.",
+        transition="confirm",
+        customer=True,
+    ),
+    "reopen": Action(
+        "Reopen",
+        forms.ReasonForm,
+        lambda t, u, d: services.ticket_reopen(
+            ticket=t, actor=u, reason=d["reason"], version=d["version"]
+        ),
+        "The ticket was reopened; support will update you.",
+        transition="reopen",
+        customer=True,
+    ),
+    "withdraw": Action(
+        "Withdraw this ticket",
+        forms.OptionalReasonForm,
+        lambda t, u, d: services.ticket_withdraw(
+            ticket=t, actor=u, reason=d["reason"], version=d["version"]
+        ),
+        "The ticket was withdrawn.",
+        transition="withdraw",
+        customer=True,
+        danger=True,
+    ),
+}
+
+
+def _available_actions(ticket: Ticket, user) -> list[str]:
+    """The actions the page offers: state-machine transitions the state and the user's
+    permissions allow, plus replies, notes, assignment and reclassification."""
+    allowed = {t.name for t in ticket.get_available_user_status_transitions(user)}
+    allowed |= {t.name for t in ticket.get_available_user_level_transitions(user)}
+    names = []
+    finished = ticket.status in (Ticket.Status.CLOSED, Ticket.Status.WITHDRAWN)
+    staff = user.is_support_staff
+    at_level = user.is_support_manager or (
+        user.is_support_engineer and user.support_level == ticket.level
+    )
+    for name, action in ACTIONS.items():
+        if action.transition:
+            if action.transition in allowed and (
+                action.staff and staff or action.customer and not staff
+            ):
+                names.append(name)
+        elif name == "reply":
+            if staff and not finished and ticket.status != Ticket.Status.RESOLVED:
+                names.append(name)
+        elif name == "customer_reply":
+            if not staff and not finished:
+                names.append(name)
+        elif name == "note":
+            if staff:
+                names.append(name)
+        elif name == "take":
+            if (
+                at_level
+                and ticket.is_open
+                and ticket.assignee_id != user.pk
+                and user.is_support_engineer
+                and not user.is_support_manager
+            ):
+                names.append(name)
+        elif name == "assign":
+            if user.is_support_manager and ticket.is_open:
+                names.append(name)
+        elif (
+            name == "reclassify"
+            and staff
+            and ticket.is_open
+            and ticket.kind == Ticket.Kind.INCIDENT
+        ):
+            names.append(name)
+    return names
+
+
+def _form_for(name: str, ticket: Ticket, data=None, files=None):
+    action = ACTIONS[name]
+    kwargs = {}
+    if name == "assign":
+        kwargs["engineers"] = selectors.engineers_for_assignment()
+    initial = {"version": ticket.version}
+    if name == "assign":
+        initial["assignee"] = ticket.assignee_id
+    form = action.form(data, files, initial=initial, prefix=name, **kwargs)
+    return form
+
+
+def _render_detail(
+    request, ticket: Ticket, *, failed: tuple[str, object] | None = None, status: int = 200
+):
+    user = request.user
+    names = _available_actions(ticket, user)
+    action_forms = []
+    for name in names:
+        form = failed[1] if failed and failed[0] == name else _form_for(name, ticket)
+        action_forms.append({"name": name, "action": ACTIONS[name], "form": form})
+    context = {
+        "ticket": ticket,
+        "events": selectors.timeline_for_user(ticket, user),
+        "targets": selectors.targets_for(ticket),
+        "action_forms": action_forms,
+        "now": timezone.now(),
+        "is_staff_view": user.is_support_staff,
+    }
+    return render(request, "tickets/ticket_detail.html", context, status=status)
+
+
+def ticket_detail(request, ticket_id: int):
+    ticket = selectors.ticket_for_user(request.user, ticket_id)
+    return _render_detail(request, ticket)
+
+
+@require_POST
+def ticket_action(request, ticket_id: int, action: str):
+    ticket = selectors.ticket_for_user(request.user, ticket_id)
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    spec = ACTIONS[action]
+    user = request.user
+    if spec.staff and not user.is_support_staff or spec.customer and user.is_support_staff:
+        raise PermissionDenied("That action is not available to you.")
+    form = _form_for(action, ticket, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            spec.run(ticket, user, form.cleaned_data)
+        except services.TicketChanged as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("tickets:detail", ticket_id=ticket.pk)
+        except ValidationError as exc:
+            _add_service_error(form, exc)
+            if not hasattr(exc, "error_dict"):
+                # A refused move (illegal transition, finished ticket): say so at the top, since
+                # the page may no longer offer that action's form at all.
+                messages.error(request, " ".join(exc.messages))
+                return _render_detail(request, ticket, failed=(action, form), status=400)
+        else:
+            messages.success(request, spec.done)
+            return redirect("tickets:detail", ticket_id=ticket.pk)
+    messages.error(request, "That did not work: see the message by the form below.")
+    return _render_detail(request, ticket, failed=(action, form), status=400)
+
+
+def attachment_download(request, ticket_id: int, attachment_id: int):
+    """Attachments are never served from a public folder: access is checked on every download."""
+    attachment = selectors.attachment_for_user(request.user, ticket_id, attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is no longer available.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
