@@ -1,6 +1,8 @@
 """Test settings: the environment still chooses the database and the broker (CI points them
 at PostgreSQL and Redis); only what makes tests fast and hermetic differs."""
 
+import os
+
 from .settings import *  # noqa: F403
 from .settings import STORAGES, VAR_DIR
 
@@ -18,4 +20,5 @@ CSRF_COOKIE_SECURE = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: concurrency tests run threads with their own
     # connections, and only a file database gives them real SQLite locking (WAL, IMMEDIATE).
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-portal.sqlite3")}  # noqa: F405
+    # One file per test run, so that runs side by side never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-portal-{os.getpid()}.sqlite3")}  # noqa: F405
