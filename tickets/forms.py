@@ -12,6 +12,7 @@ PRIORITY_HELP = {
     "P2": "P2 – high: business seriously affected, necessary tasks cannot be done.",
     "P3": "P3 – medium: business affected.",
     "P4": "P4 – low: little or no effect on business.",
+    "P5": "P5 – minor: a minor issue that does not affect the service.",
 }
 
 
@@ -80,8 +81,11 @@ class TicketForm(forms.Form):
     )
     attachments = attachments_field()
 
-    def __init__(self, *args, tenants, **kwargs):
+    def __init__(self, *args, tenants, priorities, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["priority"].choices = [("", "Let support decide (P3)")] + [
+            (p, PRIORITY_HELP[p]) for p in priorities
+        ]
         self.fields["tenant"].queryset = tenants
         self.fields["tenant"].label_from_instance = lambda t: (
             f"{t.name} ({t.get_kind_display().lower()})"
@@ -146,10 +150,12 @@ class WaitForm(VersionForm):
 
 
 class ReclassifyForm(ReasonForm):
-    priority = forms.ChoiceField(
-        label="New priority", choices=[(p, p) for p in ("P1", "P2", "P3", "P4")]
-    )
+    priority = forms.ChoiceField(label="New priority")
     field_order = ["priority", "reason"]
+
+    def __init__(self, *args, priorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].choices = [(p, PRIORITY_HELP[p]) for p in priorities]
 
 
 class ResolveForm(VersionForm):

@@ -3,6 +3,8 @@ model validation) applies through these functions, so that each rule lives in on
 
 from django.core.exceptions import ValidationError
 
+from sla.services import priorities_of
+
 INCIDENT = "incident"
 SERVICE_REQUEST = "service_request"
 DEFAULT_INCIDENT_PRIORITY = "P3"
@@ -27,6 +29,17 @@ def check_priority(*, kind: str, priority: str, tenant) -> None:
                 }
             )
         return
+    allowed = priorities_of(tenant.organisation.sla_policy)
+    if priority and priority not in allowed:
+        raise ValidationError(
+            {
+                "priority": ValidationError(
+                    f"{priority} is not a priority of {tenant.organisation.name}'s SLA; "
+                    f"choose one of {', '.join(allowed)}.",
+                    code="priority_not_in_policy",
+                )
+            }
+        )
     if priority in PRODUCTION_ONLY_PRIORITIES and not tenant.is_production:
         raise ValidationError(
             {

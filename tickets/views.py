@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from sla.services import priorities_of
 from tenants.access import scope_for_user
 from tenants.models import Tenant
 
@@ -49,7 +50,10 @@ def ticket_create(request):
     if not user.is_customer:
         raise PermissionDenied("Tickets are filed by customer contacts.")
     tenants = scope_for_user(Tenant.objects.all(), user).order_by("name")
-    form = forms.TicketForm(request.POST or None, request.FILES or None, tenants=tenants)
+    priorities = priorities_of(user.organisation.sla_policy)
+    form = forms.TicketForm(
+        request.POST or None, request.FILES or None, tenants=tenants, priorities=priorities
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -313,9 +317,13 @@ def _form_for(name: str, ticket: Ticket, data=None, files=None):
     kwargs = {}
     if name == "assign":
         kwargs["engineers"] = selectors.engineers_for_assignment()
+    if name == "reclassify":
+        kwargs["priorities"] = priorities_of(ticket.organisation.sla_policy)
     initial = {"version": ticket.version}
     if name == "assign":
         initial["assignee"] = ticket.assignee_id
+    if name == "reclassify":
+        initial["priority"] = ticket.priority
     form = action.form(data, files, initial=initial, prefix=name, **kwargs)
     return form
 

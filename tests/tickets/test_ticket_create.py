@@ -156,3 +156,26 @@ def test_an_attachment_over_the_size_limit_is_refused(client, org_a, settings):
     assert response.status_code == 400
     assert "attachments may be at most 1.0" in response.content.decode()
     assert Ticket.objects.count() == 0
+
+
+def test_the_priorities_offered_follow_the_organisations_policy(client, org_a):
+    from django.core.management import call_command
+
+    from sla.models import Policy
+
+    call_command("loaddata", "seed_004_connect_engage", verbosity=0)
+    org_a.org.sla_policy = Policy.objects.filter(targets__priority="P5").distinct().get()
+    org_a.org.save()
+    client.force_login(org_a.contact)
+    body = client.get(reverse("tickets:create")).content.decode()
+    assert 'value="P5"' in body
+    response = file_ticket(client, org_a.prod, priority="P5")
+    assert response.status_code == 302
+    assert Ticket.objects.get().priority == "P5"
+
+
+def test_a_priority_outside_the_policy_is_refused(client, org_a):
+    client.force_login(org_a.contact)
+    response = file_ticket(client, org_a.prod, priority="P5")
+    assert response.status_code == 400
+    assert Ticket.objects.count() == 0
