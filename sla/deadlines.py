@@ -358,7 +358,8 @@ def add_clock_time(
     if seconds == 0:
         return start.astimezone(UTC)
     if clock == Clock.ALWAYS:
-        return (start + timedelta(seconds=seconds)).astimezone(UTC)
+        # In UTC: adding to a datetime in a zone with DST would add wall-clock time.
+        return start.astimezone(UTC) + timedelta(seconds=seconds)
     if clock != Clock.BUSINESS:
         raise ValueError(f"Unknown clock {clock!r}.")
     t = floor(start.timestamp())
@@ -379,6 +380,9 @@ def clock_time_between(
     """Whole seconds of ``clock`` time from ``start`` to ``end``; 0 if ``end <= start``."""
     _require_aware(start)
     _require_aware(end, "end")
+    # Python compares and subtracts two datetimes of the same zone on the wall clock, which
+    # is wrong across a DST change: work in UTC.
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         return 0
     if clock == Clock.ALWAYS:
@@ -397,6 +401,7 @@ def _merged_pauses(
     for pause_start, pause_end in pauses:
         _require_aware(pause_start, "pause start")
         _require_aware(pause_end, "pause end")
+        pause_start, pause_end = pause_start.astimezone(UTC), pause_end.astimezone(UTC)
         if pause_end < pause_start:
             raise ValueError("A pause cannot end before it starts.")
         ordered.append((pause_start, pause_end))
@@ -441,7 +446,7 @@ def due_at(
         return None
     _require_aware(start)
     clock = target.clock
-    cursor = measuring_start(calendar, target, start)
+    cursor = measuring_start(calendar, target, start).astimezone(UTC)
     remaining = target.seconds
     if not pauses:
         return add_clock_time(calendar, clock, cursor, remaining)
@@ -487,6 +492,7 @@ def business_intervals(
     them, in UTC: what the business clock counts over that span."""
     _require_aware(start)
     _require_aware(end, "end")
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         return []
     a, b = _epoch(start), _epoch(end)
@@ -497,8 +503,8 @@ def business_intervals(
         s, e = snap.starts[i], snap.ends[i]
         if s >= b:
             break
-        lo = max(datetime.fromtimestamp(s, UTC), start.astimezone(UTC))
-        hi = min(datetime.fromtimestamp(e, UTC), end.astimezone(UTC))
+        lo = max(datetime.fromtimestamp(s, UTC), start)
+        hi = min(datetime.fromtimestamp(e, UTC), end)
         if hi > lo:
             out.append((lo, hi))
     return out
