@@ -8,6 +8,7 @@ The README lists every variable.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -67,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.navigation",
+                "tickets.context_processors.queue_navigation",
             ],
         },
     },
@@ -137,6 +139,11 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Who hears about breaches beyond the support managers: the management team is told when a P1
+# has no resolution, workaround or action plan at its resolution target (4 hours).
+SLA_MANAGEMENT_TEAM_EMAILS = env.list("SLA_MANAGEMENT_TEAM_EMAILS", default=[])
+# The vendor's onboarding team, reminded of overdue vendor steps; the support managers when empty.
+ONBOARDING_VENDOR_EMAILS = env.list("ONBOARDING_VENDOR_EMAILS", default=[])
 
 # --- Security (production values come from the environment) ---------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -187,11 +194,33 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 
+# Separate deployments (or test runs) sharing one Redis keep their tasks apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+SLA_SWEEP_INTERVAL_SECONDS = env.float("SLA_SWEEP_INTERVAL_SECONDS", default=60.0)
+
 # The one beat schedule of the portal.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "tenants.tasks.beat_heartbeat",
         "schedule": 60.0,
+    },
+    # Warnings and breaches of ticket SLA targets. A sweep catches up whatever came due since
+    # the last one, so a sweep that waited in the queue past the next tick is dropped rather
+    # than run late behind its successor.
+    "sla-sweep": {
+        "task": "tickets.tasks.sla_sweep",
+        "schedule": SLA_SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": max(SLA_SWEEP_INTERVAL_SECONDS - 5, 1)},
+    },
+    # Onboarding reminders go out once per day at 08:00 in each checklist's calendar time zone.
+    # Beat runs in UTC and a crontab cannot follow several zones (or DST) at once, so it wakes
+    # every hour on the hour and the service sends a step's reminder in the first run at or
+    # after 08:00 local on a business day; a unique row per (step, local day) makes the other
+    # runs of that day, a late run after an outage, or a second beat send nothing.
+    "onboarding-reminders": {
+        "task": "tenants.tasks.onboarding_remind",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 45 * 60},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

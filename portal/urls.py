@@ -9,6 +9,7 @@ urlpatterns = [
     path("organisation/", include("tenants.urls")),
     path("tickets/", include("tickets.urls")),
     path("sla/", include("sla.urls")),
+    path("queue/", include("tickets.queue_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,183 @@
+"""The engineer queue: which tickets it holds, their order, the saved views and the counts the
+navigation shows.
+
+The queue holds open tickets (new, in progress, waiting for the customer); finished ones are on
+the ticket list. Its order is SLA urgency: the earliest outstanding deadline first, so overdue
+tickets lead, then priority, then age. ``next_due_at`` is stored on the ticket by
+``sla_state``, so the order comes straight off the partial index ``ticket_open_by_next_due``.
+
+"Overdue" (the queue's "breached") means an outstanding deadline has passed: ``next_due_at``
+is before now. "At risk" means not overdue yet but due within ``AT_RISK_WINDOW``.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, OrderBy, Q, QuerySet
+from django.http import QueryDict
+
+from tenants.access import scope_for_user
+
+from .models import Ticket
+
+AT_RISK_WINDOW = timedelta(hours=2)
+AT_RISK_HOURS = int(AT_RISK_WINDOW.total_seconds() // 3600)
+
+# Columns the queue shows (and the foreign keys it follows); descriptions and other long text
+# stay in the database.
+QUEUE_FIELDS = (
+    "pk",
+    "organisation_id",
+    "tenant_id",
+    "assignee_id",
+    "kind",
+    "priority",
+    "subject",
+    "reference_id",
+    "level",
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+    "next_due_at",
+    "sla_breached",
+    "organisation__name",
+    "tenant__name",
+    "tenant__kind",
+    "assignee__full_name",
+)
+
+
+def urgency_order(*, descending: bool = False) -> list[OrderBy | str]:
+    """Most urgent first: earliest deadline (tickets without one last), then priority, then
+    the ticket number so that pages never overlap. Descending is the exact reverse, which the
+    database reads off the same index backwards."""
+    if descending:
+        return [F("next_due_at").desc(nulls_first=True), "-priority", "-pk"]
+    return [F("next_due_at").asc(nulls_last=True), "priority", "pk"]
+
+
+def queue_tickets(user) -> QuerySet[Ticket]:
+    """Open tickets ``user`` may see, in urgency order, with the joins the queue needs."""
+    tickets = Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES)
+    return (
+        scope_for_user(tickets, user)
+        .select_related("organisation", "tenant", "assignee")
+        .only(*QUEUE_FIELDS)
+        .order_by(*urgency_order())
+    )
+
+
+def queue_level(user) -> str:
+    """The level whose tickets the queue opens at: an engineer's own; managers see all."""
+    if user.is_support_engineer and not user.is_support_manager:
+        return user.support_level or ""
+    return ""
+
+
+def default_filters(user) -> dict[str, str]:
+    level = queue_level(user)
+    return {"level": level} if level else {}
+
+
+def with_default_filters(query: QueryDict, user, filter_names: Iterable[str]) -> QueryDict:
+    """The queue's filter data: what the request asks for, or, when it names no filter at all
+    (a plain visit, or only a page or sort), the user's defaults."""
+    names = list(filter_names)
+    if any(name in query for name in names):
+        return query
+    data = query.copy()
+    for name, value in default_filters(user).items():
+        data.setlist(name, [value])
+    return data
+
+
+def _active(pairs: Iterable[tuple[str, str]], names: Iterable[str]) -> frozenset:
+    keep = set(names)
+    return frozenset((k, v) for k, v in pairs if k in keep and v not in ("", None))
+
+
+@dataclass(frozen=True)
+class SavedView:
+    slug: str
+    label: str
+    params: tuple[tuple[str, str], ...]
+
+    @property
+    def query_string(self) -> str:
+        return urlencode(self.params)
+
+    def matches(self, query: QueryDict, filter_names: Iterable[str]) -> bool:
+        names = list(filter_names)
+        current = _active(((k, v) for k in names for v in query.getlist(k)), names)
+        return current == _active(self.params, names)
+
+
+def saved_views(user) -> list[SavedView]:
+    """One-click views. For an engineer they stay at the engineer's level (except their own
+    tickets, which follow them); "All levels" lifts that."""
+    level = queue_level(user)
+    at_level: tuple[tuple[str, str], ...] = (("level", level),) if level else ()
+    views = []
+    if level:
+        views.append(SavedView("my-level", f"My level ({level})", at_level))
+        views.append(SavedView("mine", "My tickets", (("assignee", "me"),)))
+    else:
+        views.append(SavedView("all", "All open tickets", ()))
+    views += [
+        SavedView(
+            "unassigned-p1-p2",
+            "Unassigned P1/P2",
+            (*at_level, ("assignee", "unassigned"), ("priority", "P1"), ("priority", "P2")),
+        ),
+        SavedView(
+            "breaching-soon",
+            f"Breaching within {AT_RISK_HOURS} hours",
+            (*at_level, ("due_within", str(AT_RISK_HOURS))),
+        ),
+        SavedView("overdue", "Breached", (*at_level, ("breached", "yes"))),
+        SavedView(
+            "waiting", "Waiting for customer", (*at_level, ("status", Ticket.Status.WAITING))
+        ),
+    ]
+    if level:
+        # An explicit empty level, so the engineer's default does not apply.
+        views.append(SavedView("all-levels", "All levels", (("level", ""),)))
+    return views
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """Overdue and at-risk open tickets at ``level`` (all levels when empty)."""
+
+    breached: int
+    at_risk: int
+    level: str
+
+    def _query(self, *pairs: tuple[str, str]) -> str:
+        return urlencode(((("level", self.level),) if self.level else ()) + pairs)
+
+    @property
+    def breached_query(self) -> str:
+        return self._query(("breached", "yes"))
+
+    @property
+    def at_risk_query(self) -> str:
+        return self._query(("due_within", str(AT_RISK_HOURS)))
+
+
+def queue_counts(user, *, now: datetime) -> QueueCounts:
+    """One indexed range read over open tickets due before ``now + AT_RISK_WINDOW``."""
+    level = queue_level(user)
+    tickets = Ticket.objects.filter(
+        status__in=Ticket.OPEN_STATUSES, next_due_at__lte=now + AT_RISK_WINDOW
+    )
+    if level:
+        tickets = tickets.filter(level=level)
+    counts = scope_for_user(tickets, user).aggregate(
+        breached=Count("pk", filter=Q(next_due_at__lt=now)),
+        at_risk=Count("pk", filter=Q(next_due_at__gte=now)),
+    )
+    return QueueCounts(breached=counts["breached"], at_risk=counts["at_risk"], level=level)

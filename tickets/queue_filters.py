@@ -1,0 +1,130 @@
+"""Filters of the engineer queue.
+
+Every filter narrows the open tickets the queue starts from (``queue.queue_tickets``), so the
+partial index on open tickets stays usable under each of them. "Breached" means *overdue now*:
+an outstanding SLA deadline of the ticket has passed (``next_due_at < now``). The ticket's
+``sla_breached`` flag is history (a target was missed at some time, perhaps long met since)
+and is shown in the table, not filtered on.
+"""
+
+from datetime import datetime, timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from sla.models import Priority
+from tenants.access import scope_for_user
+from tenants.models import Organisation, SupportLevel, Tenant
+
+from .models import Ticket
+
+OPEN_STATUS_CHOICES = [(s.value, s.label) for s in Ticket.OPEN_STATUSES]
+
+ASSIGNEE_ME = "me"
+ASSIGNEE_UNASSIGNED = "unassigned"
+BREACHED_YES = "yes"
+BREACHED_NO = "no"
+
+# "Due within N hours" looks at most two weeks ahead; further than that is planning, not a queue.
+MAX_DUE_WITHIN_HOURS = 24 * 14
+
+
+class QueueFilter(django_filters.FilterSet):
+    """Filters for support staff. ``user`` answers "me"; ``now`` is the instant that
+    "breached" and "due within" are measured from, the same for every filter of a request."""
+
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Subject or reference ID"}),
+    )
+    level = django_filters.ChoiceFilter(choices=SupportLevel.choices, empty_label="Any level")
+    # distinct=False: the filter never joins a to-many relation, and DISTINCT would keep the
+    # database from reading the queue's order straight off the index.
+    priority = django_filters.MultipleChoiceFilter(
+        choices=Priority.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=OPEN_STATUS_CHOICES, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    kind = django_filters.ChoiceFilter(choices=Ticket.Kind.choices, empty_label="Any kind")
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.none(), empty_label="Any organisation"
+    )
+    tenant_kind = django_filters.ChoiceFilter(
+        field_name="tenant__kind",
+        choices=Tenant.Kind.choices,
+        empty_label="Production or test",
+        label="Tenant",
+    )
+    assignee = django_filters.ChoiceFilter(
+        method="filter_assignee",
+        choices=[(ASSIGNEE_ME, "Me"), (ASSIGNEE_UNASSIGNED, "Unassigned")],
+        empty_label="Anyone",
+        label="Assignee",
+    )
+    breached = django_filters.ChoiceFilter(
+        method="filter_breached",
+        choices=[(BREACHED_YES, "Overdue now"), (BREACHED_NO, "Not overdue")],
+        empty_label="Any",
+        label="SLA deadline",
+    )
+    due_within = django_filters.NumberFilter(
+        method="filter_due_within",
+        label="Due within (hours)",
+        min_value=1,
+        max_value=MAX_DUE_WITHIN_HOURS,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_DUE_WITHIN_HOURS, "step": 1}),
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "q",
+            "level",
+            "priority",
+            "status",
+            "kind",
+            "organisation",
+            "tenant_kind",
+            "assignee",
+            "breached",
+            "due_within",
+        ]
+
+    def __init__(self, *args, user, now: datetime, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.now = now
+        self.filters["organisation"].queryset = scope_for_user(
+            Organisation.objects.only("pk", "name"), user, organisation_path=""
+        ).order_by("name")
+
+    def filter_search(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(subject__icontains=value) | Q(reference_id__icontains=value))
+
+    def filter_assignee(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
+        if value == ASSIGNEE_ME:
+            return queryset.filter(assignee=self.user)
+        if value == ASSIGNEE_UNASSIGNED:
+            return queryset.filter(assignee__isnull=True)
+        return queryset
+
+    def filter_breached(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
+        if value == BREACHED_YES:
+            return queryset.filter(next_due_at__lt=self.now)
+        if value == BREACHED_NO:
+            return queryset.filter(Q(next_due_at__gte=self.now) | Q(next_due_at__isnull=True))
+        return queryset
+
+    def filter_due_within(self, queryset: QuerySet[Ticket], name: str, value) -> QuerySet:
+        """Not yet overdue, but due within ``value`` hours: overdue tickets have their own
+        filter, and mixing them in would bury the ones that can still be saved."""
+        if value is None:
+            return queryset
+        until = self.now + timedelta(hours=float(value))
+        return queryset.filter(next_due_at__gte=self.now, next_due_at__lte=until)
