@@ -1,12 +1,13 @@
 """Generate a large, realistic data set for benchmarks: organisations, ~1,000 tenants and N
 tickets with SLA targets and timelines, written with bulk inserts."""
 
+import json
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sla import services as sla
@@ -39,6 +40,33 @@ SUBJECTS = [
     "Recording missing",
 ]
 BATCH = 5000
+
+
+def _adapt(value):
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return value
+
+
+def _raw_insert(model, objects, chunk: int = 5000) -> None:
+    """Insert rows with ``executemany``: several times faster than ``bulk_create`` for the
+    child rows, whose ids nobody needs back. Only plain values (no expressions) are written."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), chunk):
+            cursor.executemany(
+                sql,
+                [
+                    [_adapt(getattr(o, f.attname)) for f in fields]
+                    for o in objects[start : start + chunk]
+                ],
+            )
 
 
 def _weighted(rng: random.Random, weights: dict[str, int], k: int) -> list[str]:
@@ -243,5 +271,7 @@ class Command(BaseCommand):
             ticket.next_due_at = next_due if ticket.status in ("new", "in_progress") else None
             ticket.sla_breached = breached
         Ticket.objects.bulk_create(rows, batch_size=1000)
-        TicketTarget.objects.bulk_create(targets, batch_size=2000)
-        TicketEvent.objects.bulk_create(events, batch_size=2000)
+        for ticket_row in targets + events:
+            ticket_row.ticket_id = ticket_row.ticket.pk
+        _raw_insert(TicketTarget, targets)
+        _raw_insert(TicketEvent, events)
