@@ -4,6 +4,9 @@ Views ask ``user.has_perm(...)`` (or the role helpers on ``User``); they never t
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q, QuerySet
+
+from .models import User
 
 ENGINEERS_GROUP = "Support engineers"
 MANAGERS_GROUP = "Support managers"
@@ -28,3 +31,25 @@ def ensure_role_groups() -> dict[str, Group]:
         group.permissions.set(perms)
         groups[name] = group
     return groups
+
+
+def staff_with_permission(perm: str) -> QuerySet[User]:
+    """Active support staff who hold ``perm`` ("tenants.manage_support") through a group or
+    directly: the people a background job mails. Customer contacts never qualify."""
+    app_label, codename = perm.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    # Subqueries rather than joins: a join over both many-to-many tables multiplies rows.
+    through_group = User.groups.through.objects.filter(group__permissions__in=permission)
+    direct = User.user_permissions.through.objects.filter(permission__in=permission)
+    return User.objects.filter(
+        Q(pk__in=through_group.values("user_id")) | Q(pk__in=direct.values("user_id")),
+        is_active=True,
+        organisation__isnull=True,
+    )
+
+
+def manager_emails() -> list[str]:
+    """Email addresses of the active support managers."""
+    return sorted(
+        staff_with_permission("tenants.manage_support").values_list("email", flat=True)
+    )

@@ -1,0 +1,25 @@
+"""Celery tasks of the tickets app: one line each around a service that is safe to run twice.
+
+Tasks are acknowledged late (a worker that dies mid-sweep leaves the task to be redelivered) and
+take ``now`` when they run, never when they were queued, so a redelivered or late sweep works
+on the present.
+"""
+
+from celery import shared_task
+from django.utils import timezone
+
+from .sweep import sla_sweep as sweep
+
+
+@shared_task(
+    name="tickets.tasks.sla_sweep",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # A sweep finishes in well under a second; one that is stuck must not overlap a pile of its
+    # successors (they would only wait on the same ticket locks).
+    soft_time_limit=50,
+    time_limit=60,
+    ignore_result=True,
+)
+def sla_sweep() -> None:
+    sweep(now=timezone.now())
