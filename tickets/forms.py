@@ -176,3 +176,16 @@ class AssignForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = engineers
         self.fields["assignee"].label_from_instance = lambda u: f"{u.full_name} ({u.support_level})"
+
+
+class AgreeDeliveryForm(VersionForm):
+    delivery_at = forms.DateTimeField(
+        label="Agreed delivery",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="The date and time agreed with the customer; it becomes the delivery target.",
+    )
+    note = forms.CharField(
+        label="Note to the customer (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -376,6 +376,7 @@ class TicketEvent(models.Model):
         PRIORITY_CHANGED = "priority_changed", "Priority changed"
         ASSIGNED = "assigned", "Assigned"
         DEFECT_CONFIRMED = "defect_confirmed", "Product defect confirmed"
+        DELIVERY_AGREED = "delivery_agreed", "Delivery date agreed"
         SLA_MET = "sla_met", "SLA target met"
         SLA_WARNING = "sla_warning", "SLA warning"
         SLA_BREACHED = "sla_breached", "SLA target breached"

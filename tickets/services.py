@@ -560,6 +560,50 @@ def ticket_reclassify(
     return ticket
 
 
+@transaction.atomic
+def ticket_agree_delivery(
+    *,
+    ticket: Ticket,
+    actor: User,
+    delivery_at: datetime,
+    note: str = "",
+    version: int | None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Record the delivery date agreed with the customer for a service request that needs
+    planning; it becomes the request's delivery target."""
+    now = _now(now)
+    ticket = _locked(ticket, version)
+    if not actor.is_support_staff:
+        raise PermissionDenied("Only support agrees delivery dates.")
+    if ticket.kind != Ticket.Kind.SERVICE_REQUEST or not ticket.is_open:
+        raise ValidationError(
+            "Delivery dates are agreed for open service requests only.", code="not_open_request"
+        )
+    if delivery_at <= now:
+        raise ValidationError(
+            {
+                "delivery_at": ValidationError(
+                    "The delivery date must be in the future.", code="delivery_past"
+                )
+            }
+        )
+    ticket.agreed_delivery_at = delivery_at
+    _save(ticket, now, "agreed_delivery_at")
+    event = _event(
+        ticket,
+        EventKind.DELIVERY_AGREED,
+        actor,
+        now,
+        public=True,
+        body=note.strip(),
+        delivery_at=delivery_at.isoformat(),
+    )
+    sla_state.agree_delivery(ticket, now, delivery_at)
+    _notify_customer(ticket, event)
+    return ticket
+
+
 # --- status ------------------------------------------------------------------------------------
 
 

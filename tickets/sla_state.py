@@ -165,6 +165,28 @@ def record_support_update(
     refresh(ticket)
 
 
+def agree_delivery(ticket: Ticket, now: datetime, delivery_at: datetime) -> None:
+    """A planned service request gets the delivery date the specialist agreed; an earlier
+    agreement is replaced (a breach already recorded stays)."""
+    calendar = _calendar(ticket)
+    seconds = clock_time_between(calendar, Clock.BUSINESS, now, delivery_at)
+    target = ticket.targets.filter(kind=Kind.DELIVERY).order_by("-cycle").first()
+    if target is None or not target.is_outstanding:
+        cycle = target.cycle + 1 if target else 1
+        target = TicketTarget(ticket=ticket, kind=Kind.DELIVERY, cycle=cycle, priority="")
+    target.clock = Clock.BUSINESS
+    target.target_seconds = seconds
+    target.started_at = now
+    target.due_at = delivery_at
+    share = _policy(ticket).warning_share
+    target.warn_at = add_clock_time(calendar, Clock.BUSINESS, now, int(seconds * share))
+    target.warned_at = None
+    if ticket.status == Ticket.Status.WAITING:
+        _pause_target(ticket, target, now)
+    target.save()
+    refresh(ticket)
+
+
 def meet_resolution(ticket: Ticket, now: datetime) -> None:
     """Resolution, workaround or action plan: meets the resolution or delivery target."""
     for target in _outstanding(ticket, Kind.RESOLUTION, Kind.DELIVERY):

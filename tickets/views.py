@@ -162,6 +162,15 @@ ACTIONS: dict[str, Action] = {
         "Priority changed; SLA targets were measured again.",
         staff=True,
     ),
+    "agree_delivery": Action(
+        "Agree the delivery date",
+        forms.AgreeDeliveryForm,
+        lambda t, u, d: services.ticket_agree_delivery(
+            ticket=t, actor=u, delivery_at=d["delivery_at"], note=d["note"], version=d["version"]
+        ),
+        "Delivery date agreed; the customer was told.",
+        staff=True,
+    ),
     "escalate": Action(
         "Escalate to the next level",
         forms.ReasonForm,
@@ -307,6 +316,11 @@ def _available_actions(ticket: Ticket, user) -> list[str]:
             and staff
             and ticket.is_open
             and ticket.kind == Ticket.Kind.INCIDENT
+        ) or (
+            name == "agree_delivery"
+            and staff
+            and ticket.is_open
+            and ticket.kind == Ticket.Kind.SERVICE_REQUEST
         ):
             names.append(name)
     return names

@@ -224,3 +224,62 @@ def test_an_internal_note_does_not_count_as_a_response(org_a, engineers):
         ticket=ticket, author=engineers["L1"], body="Checking logs", now=local(2026, 11, 17, 10, 5)
     )
     assert target(ticket, "initial_response").state == "pending"
+
+
+def _planned_request(contact, tenant, when):
+    return services.ticket_create(
+        submitter=contact,
+        tenant_id=tenant.pk,
+        kind="service_request",
+        request_size="planned",
+        subject="New SIP trunk",
+        description="Second trunk for Sweden.",
+        now=when,
+    )
+
+
+def test_a_planned_request_has_no_delivery_target_until_a_date_is_agreed(org_a, engineers):
+    ticket = _planned_request(org_a.contact, org_a.prod, local(2026, 11, 17, 10, 0))
+    assert not ticket.targets.exists()
+    agreed = local(2026, 12, 4, 12, 0)
+    services.ticket_agree_delivery(
+        ticket=ticket,
+        actor=engineers["L1"],
+        delivery_at=agreed,
+        note="Cut-over on the 4th",
+        version=ticket.version,
+        now=local(2026, 11, 18, 9, 0),
+    )
+    ticket.refresh_from_db()
+    assert ticket.agreed_delivery_at == agreed
+    assert target(ticket, "delivery").due_at == agreed
+    assert ticket.next_due_at == agreed
+    assert ticket.events.filter(kind=TicketEvent.Kind.DELIVERY_AGREED, public=True).exists()
+
+
+def test_a_delivery_date_in_the_past_is_refused(org_a, engineers):
+    ticket = _planned_request(org_a.contact, org_a.prod, local(2026, 11, 17, 10, 0))
+    with pytest.raises(ValidationError) as caught:
+        services.ticket_agree_delivery(
+            ticket=ticket,
+            actor=engineers["L1"],
+            delivery_at=local(2026, 11, 16, 12, 0),
+            version=ticket.version,
+            now=local(2026, 11, 18, 9, 0),
+        )
+    assert caught.value.error_dict["delivery_at"][0].code == "delivery_past"
+    ticket.refresh_from_db()
+    assert ticket.agreed_delivery_at is None and not ticket.targets.exists()
+
+
+def test_incidents_have_no_delivery_date(org_a, engineers):
+    ticket = _file(org_a.contact, org_a.prod, "P3", local(2026, 11, 17, 10, 0))
+    with pytest.raises(ValidationError) as caught:
+        services.ticket_agree_delivery(
+            ticket=ticket,
+            actor=engineers["L1"],
+            delivery_at=local(2026, 12, 1, 12, 0),
+            version=ticket.version,
+            now=local(2026, 11, 18, 9, 0),
+        )
+    assert caught.value.code == "not_open_request"
