@@ -126,24 +126,34 @@ class Calendar(models.Model):
         if not self.holiday_country:
             if self.holiday_subdivision:
                 raise ValidationError(
-                    {"holiday_subdivision": "A subdivision needs a holiday country."},
-                    code="subdivision_without_country",
+                    {
+                        "holiday_subdivision": ValidationError(
+                            "A subdivision needs a holiday country.",
+                            code="subdivision_without_country",
+                        )
+                    }
                 )
             return
         supported = holidays.list_supported_countries()
         if self.holiday_country not in supported:
             raise ValidationError(
-                {"holiday_country": f"No public holidays are known for {self.holiday_country}."},
-                code="unknown_holiday_country",
+                {
+                    "holiday_country": ValidationError(
+                        f"No public holidays are known for {self.holiday_country}.",
+                        code="unknown_holiday_country",
+                    )
+                }
             )
         subdivisions = supported[self.holiday_country]
         if self.holiday_subdivision and self.holiday_subdivision not in subdivisions:
             raise ValidationError(
                 {
-                    "holiday_subdivision": f"{self.holiday_country} has no subdivision "
-                    f"{self.holiday_subdivision}; choose one of {', '.join(subdivisions)}."
-                },
-                code="unknown_holiday_subdivision",
+                    "holiday_subdivision": ValidationError(
+                        f"{self.holiday_country} has no subdivision "
+                        f"{self.holiday_subdivision}; choose one of {', '.join(subdivisions)}.",
+                        code="unknown_holiday_subdivision",
+                    )
+                }
             )
 
     def touch(self) -> None:
@@ -206,8 +216,12 @@ class OpeningWindow(models.Model):
             and self.closes <= self.opens
         ):
             raise ValidationError(
-                {"closes": "A window must close after it opens (00:00 means midnight)."},
-                code="window_closes_before_opening",
+                {
+                    "closes": ValidationError(
+                        "A window must close after it opens (00:00 means midnight).",
+                        code="window_closes_before_opening",
+                    )
+                }
             )
 
 
@@ -390,13 +404,21 @@ class PolicyTarget(models.Model):
         super().clean()
         if self.unit == self.Unit.BUSINESS_DAYS and self.clock != Clock.BUSINESS:
             raise ValidationError(
-                {"unit": "Business days only make sense on the business-hours clock."},
-                code="business_days_need_business_clock",
+                {
+                    "unit": ValidationError(
+                        "Business days only make sense on the business-hours clock.",
+                        code="business_days_need_business_clock",
+                    )
+                }
             )
         if self.amount is not None and self.amount <= 0:
             raise ValidationError(
-                {"amount": "A target needs a positive amount; delete the row for no target."},
-                code="target_not_positive",
+                {
+                    "amount": ValidationError(
+                        "A target needs a positive amount; delete the row for no target.",
+                        code="target_not_positive",
+                    )
+                }
             )
 
     def seconds(self, day_seconds: int) -> int:

@@ -1,5 +1,8 @@
 """Template filters for SLA figures; the functions are plain so that tests call them directly."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django import template
 
 register = template.Library()
@@ -23,4 +26,23 @@ def clock_duration(seconds: int | None) -> str:
     return " ".join(parts)
 
 
+def instant_in_zone(value: datetime | None, zone: str) -> str:
+    """An instant in a calendar's zone with its offset, e.g. ``Mon 23 Nov 2026 15:00:00
+    +02:00``. Not Django's ``date`` filter: it leaves the offset out for an hour that occurs
+    twice at the end of DST, exactly where the reader needs it."""
+    if value is None:
+        return "–"
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M:%S} {local.isoformat()[-6:]}"
+
+
+def iso_in_zone(value: datetime | None, zone: str) -> str:
+    """ISO 8601 with the offset of ``zone``, as ``manage.py sla_due`` prints it."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(zone)).isoformat()
+
+
 register.filter("clock_duration", clock_duration)
+register.filter("instant_in_zone", instant_in_zone)
+register.filter("iso_in_zone", iso_in_zone)
