@@ -1,0 +1,117 @@
+"""The queue runs a small, constant number of queries, whatever the page size or the number of
+tickets, and never counts the whole queue to paginate it."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tickets.models import Ticket
+
+from .queue_helpers import NOW, queue_url, row_ids
+
+MAX_QUERIES = 8
+PAGE_SIZES = (10, 50, 100)
+
+
+@pytest.fixture(autouse=True)
+def _now(clock):
+    clock.to(NOW)
+
+
+def add_tickets(org, count: int, *, engineer, start: int = 0) -> None:
+    """``count`` open tickets for ``org`` written in bulk: a mix of priorities, kinds,
+    tenants, statuses and assignees, with deadlines from overdue to next week."""
+    statuses = [Ticket.Status.NEW, Ticket.Status.IN_PROGRESS, Ticket.Status.WAITING]
+    rows = []
+    for n in range(start, start + count):
+        request = n % 10 == 9
+        production = n % 4 != 3
+        priority = "" if request else ("P1", "P2", "P3", "P4")[n % 4 if production else 2 + n % 2]
+        rows.append(
+            Ticket(
+                organisation=org.org,
+                tenant=org.prod if production else org.test,
+                kind=Ticket.Kind.SERVICE_REQUEST if request else Ticket.Kind.INCIDENT,
+                priority=priority,
+                request_size="minor" if request else "",
+                subject=f"Bulk ticket {n}",
+                description="Written in bulk for the query count tests.",
+                reference_id=f"BULK-{n:06d}",
+                submitter=org.contact,
+                assignee=engineer if n % 3 == 0 else None,
+                status=statuses[n % 3],
+                created_at=NOW - timedelta(minutes=n % 5000),
+                updated_at=NOW - timedelta(minutes=n % 700),
+                next_due_at=NOW + timedelta(minutes=(n * 37) % 20000 - 3000) if n % 7 else None,
+            )
+        )
+    Ticket.objects.bulk_create(rows, batch_size=2000)
+
+
+def measure(client, **params) -> tuple[int, list[str], int]:
+    """(query count, SQL, rows shown) of one queue page."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(queue_url(**params))
+    return len(queries), [q["sql"] for q in queries.captured_queries], len(row_ids(response))
+
+
+FILTERED = [
+    {},
+    {"level": ""},
+    {"assignee": "unassigned", "priority": ["P1", "P2"]},
+    {"breached": "yes"},
+    {"due_within": "2"},
+    {"status": "waiting", "q": "bulk"},
+    {"tenant_kind": "test", "kind": "incident", "assignee": "me"},
+]
+
+
+def test_query_count_is_the_same_for_10_and_10000_tickets_and_every_page_size(
+    client, org_a, engineers, django_assert_max_num_queries
+):
+    engineer = engineers["L1"]
+    client.force_login(engineer)
+    counts: dict[tuple[str, int, int], int] = {}
+
+    def measure_all(volume: int) -> None:
+        for params in FILTERED:
+            label = "&".join(params) or "default"
+            for size in PAGE_SIZES:
+                with django_assert_max_num_queries(MAX_QUERIES):
+                    counts[label, volume, size], sql, shown = measure(
+                        client, per_page=size, **params
+                    )
+                assert not [q for q in sql if "COUNT(*)" in q.upper()], (label, "COUNT(*)")
+                if not params:
+                    assert shown == min(size, volume)
+
+    add_tickets(org_a, 10, engineer=engineer)
+    measure_all(10)
+    add_tickets(org_a, 9_990, engineer=engineer, start=10)
+    assert Ticket.objects.filter(organisation=org_a.org).count() == 10_000
+    measure_all(10_000)
+    for params in FILTERED:
+        label = "&".join(params) or "default"
+        per_label = {n for (name, _, _), n in counts.items() if name == label}
+        assert len(per_label) == 1, (label, counts)
+    assert len(set(counts.values())) == 1, counts
+
+
+def test_a_later_page_costs_the_same_as_the_first(client, org_a, engineers):
+    client.force_login(engineers["L1"])
+    add_tickets(org_a, 500, engineer=engineers["L1"])
+    first, _, shown_first = measure(client, per_page=50)
+    later, _, shown_later = measure(client, per_page=50, page=5)
+    assert (first, shown_first) == (later, shown_later) == (first, 50)
+
+
+def test_the_organisation_filter_adds_no_query_per_row(client, org_a, org_b, engineers):
+    client.force_login(engineers["L1"])
+    add_tickets(org_a, 10, engineer=engineers["L1"])
+    small, _, _ = measure(client, organisation=org_a.org.pk, per_page=10)
+    add_tickets(org_a, 990, engineer=engineers["L1"], start=10)
+    large, _, shown = measure(client, organisation=org_a.org.pk, per_page=100)
+    assert shown == 100
+    assert small == large <= MAX_QUERIES
