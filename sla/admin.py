@@ -1,9 +1,8 @@
-from datetime import date
-
 import holidays
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.html import format_html_join
 
 from . import services
@@ -70,7 +69,7 @@ class CalendarAdmin(admin.ModelAdmin):
     def public_holidays_this_year(self, obj: Calendar) -> str:
         if obj is None or not obj.holiday_country:
             return "–"
-        year = date.today().year
+        year = timezone.localdate().year
         listed = holidays.country_holidays(
             obj.holiday_country, subdiv=obj.holiday_subdivision or None, years=year
         )

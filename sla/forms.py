@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from . import services
 from .deadlines import TargetKind
@@ -28,6 +29,11 @@ class WallClockDateTimeField(forms.DateTimeField):
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
+def _now_on_the_wall_clock() -> datetime:
+    # The portal's zone: the default policy's calendar is in it.
+    return timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
+
+
 class CalculatorForm(forms.Form):
     policy = forms.ModelChoiceField(
         queryset=Policy.objects.select_related("calendar"),
@@ -51,6 +57,7 @@ class CalculatorForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["policy"].initial = STANDARD_POLICY_SLUG
+        self.fields["start"].initial = _now_on_the_wall_clock
 
     def clean(self):
         data = super().clean()

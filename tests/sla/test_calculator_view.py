@@ -1,6 +1,9 @@
 """The deadline calculator page for support staff."""
 
+from datetime import datetime
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from .conftest import local
@@ -41,6 +44,7 @@ def test_the_empty_form_shows_no_result(client, engineers):
     assert response.status_code == 200
     assert response.context["explanation"] is None
     assert not response.context["form"].errors
+    assert 'type="datetime-local" name="start" value="20' in response.content.decode()
 
 
 def test_a_customer_contact_is_refused(client, org_a):
@@ -114,3 +118,14 @@ def test_an_hour_that_happens_twice_means_its_first_occurrence(client, engineers
     explanation = client.get(URL, query).context["explanation"]
     assert explanation.start.utcoffset().total_seconds() == 3 * 3600
     assert "Sun 25 Oct 2026 03:30:00 +03:00" in client.get(URL, query).content.decode()
+
+
+def test_the_start_is_read_in_the_zone_of_the_chosen_policy(client, engineers):
+    call_command("loaddata", "seed_003_cloudcti", verbosity=0)
+    client.force_login(engineers["L1"])
+    query = {"policy": "cloudcti", "priority": "P1", "target": "initial_response"}
+    response = client.get(URL, {**query, "start": "2026-11-20T15:00"})
+    explanation = response.context["explanation"]
+    assert explanation.start == datetime.fromisoformat("2026-11-20T15:00:00+01:00")
+    assert explanation.due == datetime.fromisoformat("2026-11-23T10:30:00+01:00")
+    assert 'datetime="2026-11-23T10:30:00+01:00"' in response.content.decode()
