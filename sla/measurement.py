@@ -16,7 +16,7 @@ Callers store what they need of a ``Measurement`` (typically ``deadline``) on th
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from .deadlines import (
@@ -58,8 +58,16 @@ class Measurement:
         return self.paused_since is not None
 
 
+def _utc(at: datetime) -> datetime:
+    # Python compares two datetimes of one zone on the wall clock, which is wrong in the hour
+    # that repeats when DST ends: keep every instant in UTC.
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"Instants must be aware datetimes, got naive {at.isoformat()}")
+    return at.astimezone(UTC)
+
+
 def start_measuring(kind: TargetKind | str, target: Target | None, at: datetime) -> Measurement:
-    return Measurement(kind=TargetKind(kind), target=target, started_at=at)
+    return Measurement(kind=TargetKind(kind), target=target, started_at=_utc(at))
 
 
 def deadline(calendar: BusinessCalendar, m: Measurement) -> datetime | None:
@@ -87,6 +95,7 @@ def _with_breach_recorded(calendar: BusinessCalendar, m: Measurement, at: dateti
 
 def pause(calendar: BusinessCalendar, m: Measurement, at: datetime) -> Measurement:
     """The ticket starts waiting for the customer at ``at``. An overdue target keeps its breach."""
+    at = _utc(at)
     if m.kind not in PAUSABLE_KINDS or m.is_paused or m.met_at is not None:
         return m
     m = _with_breach_recorded(calendar, m, at)
@@ -95,6 +104,7 @@ def pause(calendar: BusinessCalendar, m: Measurement, at: datetime) -> Measureme
 
 def resume(calendar: BusinessCalendar, m: Measurement, at: datetime) -> Measurement:
     """The customer answered at ``at``: the clock runs again with the time it had left."""
+    at = _utc(at)
     if not m.is_paused:
         return m
     until = max(at, m.paused_since)
@@ -103,6 +113,7 @@ def resume(calendar: BusinessCalendar, m: Measurement, at: datetime) -> Measurem
 
 def remaining(calendar: BusinessCalendar, m: Measurement, now: datetime) -> int | None:
     """Clock seconds left before the deadline at ``now`` (0 when overdue)."""
+    now = _utc(now)
     if m.target is None:
         return None
     if m.is_paused:
@@ -113,6 +124,7 @@ def remaining(calendar: BusinessCalendar, m: Measurement, now: datetime) -> int 
 
 def meet(calendar: BusinessCalendar, m: Measurement, at: datetime) -> Measurement:
     """The event the target waits for happened at ``at``."""
+    at = _utc(at)
     if m.met_at is not None:
         return m
     if m.is_paused:
@@ -125,6 +137,7 @@ def reclassify(
     calendar: BusinessCalendar, m: Measurement, target: Target | None, at: datetime
 ) -> Measurement:
     """Measure a target not yet met again with ``target`` from ``at`` (a priority change)."""
+    at = _utc(at)
     if m.met_at is not None:
         return m
     m = _with_breach_recorded(calendar, m, at)
@@ -152,6 +165,7 @@ def state(
     calendar: BusinessCalendar, m: Measurement, now: datetime
 ) -> tuple[State, datetime | None]:
     """The target's state at ``now`` and when it was met or breached."""
+    now = _utc(now)
     m = _with_breach_recorded(calendar, m, now)
     if m.breached_at is not None:
         return State.BREACHED, m.breached_at

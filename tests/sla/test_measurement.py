@@ -136,3 +136,12 @@ def test_meeting_a_paused_target_closes_the_pause():
     assert state(CALENDAR, m, local(2026, 11, 20, 18)) == (State.MET, local(2026, 11, 20, 18))
     assert m.pauses == ((local(2026, 11, 20, 10, 30), local(2026, 11, 20, 18)),)
     assert deadline(CALENDAR, m) - local(2026, 11, 20, 18) == timedelta(minutes=30)
+
+
+def test_a_pause_over_the_repeated_dst_hour_lasts_a_real_hour():
+    first = local(2026, 10, 25, 3, 30)
+    second = first.replace(fold=1)
+    m = start_measuring("resolution", Target(Clock.ALWAYS, 4 * 3600), local(2026, 10, 25, 2))
+    m = resume(CALENDAR, pause(CALENDAR, m, first), second)
+    # Started 02:00 EEST (23:00 UTC); four hours plus the one-hour pause end at 04:00 UTC.
+    assert deadline(CALENDAR, m).isoformat() == "2026-10-25T04:00:00+00:00"
