@@ -14,11 +14,17 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+HERE = Path(__file__).resolve().parent
+# Run as a script, this folder comes first on sys.path, where a sibling benchmark named like a
+# standard module (bench/queue.py hides ``queue``) breaks Django's imports: put the project there.
+if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
+    sys.path[0] = str(HERE.parent)
+else:
+    sys.path.insert(0, str(HERE.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
