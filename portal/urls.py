@@ -10,6 +10,7 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("sla/", include("sla.urls")),
     path("queue/", include("tickets.queue_urls")),
+    path("onboarding/", include("tenants.onboarding_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -50,6 +50,4 @@ def staff_with_permission(perm: str) -> QuerySet[User]:
 
 def manager_emails() -> list[str]:
     """Email addresses of the active support managers."""
-    return sorted(
-        staff_with_permission("tenants.manage_support").values_list("email", flat=True)
-    )
+    return sorted(staff_with_permission("tenants.manage_support").values_list("email", flat=True))

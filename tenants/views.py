@@ -10,6 +10,7 @@ from . import services
 from .access import contact_for_admin, scope_for_user
 from .forms import ContactForm
 from .models import Heartbeat, Tenant, User
+from .onboarding import onboarding_summary
 from .tables import ContactTable
 
 
@@ -19,6 +20,7 @@ def home(request):
     context = {}
     if user.is_customer:
         context["tenants"] = scope_for_user(Tenant.objects.all(), user).order_by("name")
+        context["onboarding"] = onboarding_summary(organisation_id=user.organisation_id)
         template = "tenants/home_customer.html"
     elif user.is_support_staff:
         context["heartbeat"] = Heartbeat.objects.filter(name="beat").first()

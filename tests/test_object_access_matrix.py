@@ -47,6 +47,23 @@ def _ticket(b):
     )
 
 
+def _checklist(b):
+    from datetime import date
+
+    from tenants.models import User
+    from tenants.onboarding import onboarding_start
+
+    def build():
+        vendor_admin = User.objects.create_superuser(
+            email="onboarding@vendor.example", full_name="Onboarding admin"
+        )
+        return onboarding_start(
+            organisation=b.org, signed_on=date(2026, 11, 16), actor=vendor_admin
+        )
+
+    return _once(b, "checklist", build)
+
+
 OBJECT_BUILDERS = {
     # A contact of organisation B who is not the admin, so that B's admin may act on them.
     "contact_id": lambda b: b.contact.pk,
@@ -54,6 +71,9 @@ OBJECT_BUILDERS = {
     "attachment_id": lambda b: _ticket(b).attachments.get().pk,
     # A customer action: the owner's empty POST is a 400 (form error), the outsider's a 404.
     "action": lambda b: "customer_reply",
+    "checklist_id": lambda b: _checklist(b).pk,
+    # A customer step, so that B's admin may tick it.
+    "step_id": lambda b: _checklist(b).steps.get(code="email_configuration").pk,
 }
 
 

@@ -1,0 +1,148 @@
+"""Onboarding pages under ``/onboarding/``: the customer sees and ticks their own steps; support
+staff see every checklist (overdue first), open new ones and keep dates and scope up to date.
+
+Every view that takes an id gets its object through the tenant gate first, so another
+customer's checklist is a 404 whatever the method; only then are staff-only actions refused
+with a 403.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from . import onboarding
+from .access import checklist_for_user, onboarding_step_for_user
+from .forms import OnboardingGoLiveForm, OnboardingStartForm, OnboardingStepForm
+from .models import OnboardingChecklist, OnboardingPhase
+from .tables import OnboardingTable
+from .views import _add_service_error
+
+
+def _require_staff(user) -> None:
+    if not onboarding.can_manage_onboarding(user):
+        raise PermissionDenied("Only support staff can do that.")
+
+
+def index(request):
+    """Staff: every checklist. A customer: their own checklist."""
+    user = request.user
+    if user.is_customer:
+        checklist = OnboardingChecklist.objects.filter(organisation_id=user.organisation_id).first()
+        if checklist is not None:
+            return redirect("onboarding:detail", checklist_id=checklist.pk)
+        return render(request, "tenants/onboarding/none.html")
+    _require_staff(user)
+    today = timezone.localdate()
+    table = OnboardingTable(onboarding.checklists_for_staff(today=today))
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "tenants/onboarding/list.html", {"table": table})
+
+
+def start(request):
+    _require_staff(request.user)
+    form = OnboardingStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            checklist = onboarding.onboarding_start(
+                organisation=form.cleaned_data["organisation"],
+                signed_on=form.cleaned_data["signed_on"],
+                planned_go_live=form.cleaned_data["planned_go_live"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(request, f"Onboarding of {checklist.organisation} started.")
+            return redirect("onboarding:detail", checklist_id=checklist.pk)
+    return render(request, "tenants/onboarding/start.html", {"form": form})
+
+
+def detail(request, checklist_id: int):
+    checklist = checklist_for_user(request.user, checklist_id)
+    today = timezone.localdate()
+    steps = list(checklist.steps.select_related("done_by"))
+    phases = [
+        (label, [s for s in steps if s.phase == value]) for value, label in OnboardingPhase.choices
+    ]
+    is_staff = onboarding.can_manage_onboarding(request.user)
+    for step in steps:
+        step.overdue = step.is_overdue(today)
+        step.can_tick = onboarding.can_tick(request.user, step)
+    applicable = [s for s in steps if not s.not_applicable]
+    context = {
+        "checklist": checklist,
+        "phases": phases,
+        "is_staff": is_staff,
+        "done_count": sum(s.done_at is not None for s in applicable),
+        "applicable_count": len(applicable),
+        "go_live_form": OnboardingGoLiveForm(
+            initial={"planned_go_live": checklist.planned_go_live_on}
+        )
+        if is_staff
+        else None,
+    }
+    return render(request, "tenants/onboarding/detail.html", context)
+
+
+@require_POST
+def go_live(request, checklist_id: int):
+    checklist = checklist_for_user(request.user, checklist_id)
+    _require_staff(request.user)
+    form = OnboardingGoLiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a valid date for the planned go-live.")
+        return redirect("onboarding:detail", checklist_id=checklist.pk)
+    try:
+        onboarding.onboarding_set_go_live(
+            checklist=checklist,
+            planned_go_live=form.cleaned_data["planned_go_live"],
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The planned go-live was updated.")
+    return redirect("onboarding:detail", checklist_id=checklist.pk)
+
+
+@require_POST
+def step_done(request, step_id: int):
+    step = onboarding_step_for_user(request.user, step_id)
+    try:
+        onboarding.onboarding_step_complete(step=step, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"“{step.name}” is done.")
+    return redirect("onboarding:detail", checklist_id=step.checklist_id)
+
+
+@require_POST
+def step_reopen(request, step_id: int):
+    step = onboarding_step_for_user(request.user, step_id)
+    try:
+        onboarding.onboarding_step_reopen(step=step, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"“{step.name}” is open again.")
+    return redirect("onboarding:detail", checklist_id=step.checklist_id)
+
+
+def step_edit(request, step_id: int):
+    step = onboarding_step_for_user(request.user, step_id)
+    _require_staff(request.user)
+    initial = {"due_on": step.due_on, "not_applicable": step.not_applicable, "note": step.note}
+    form = OnboardingStepForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            onboarding.onboarding_step_update(step=step, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(request, f"“{step.name}” was updated.")
+            return redirect("onboarding:detail", checklist_id=step.checklist_id)
+    return render(request, "tenants/onboarding/step_form.html", {"form": form, "step": step})
