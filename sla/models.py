@@ -295,6 +295,11 @@ class Policy(models.Model):
         validators=[MinValueValidator(0.01), MaxValueValidator(0.99)],
         help_text="Warn when this share of a target's clock time is used (0.8 = 80 %).",
     )
+    minor_request_delivery_days = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Target delivery of a minor service request, in business days "
+        "(service description: 3 workdays). Requests that need planning get an agreed date.",
+    )
     description = models.TextField(blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -24,9 +24,6 @@ from sla.deadlines import Clock, Target, add_clock_time, clock_time_between, due
 
 from .models import Ticket, TicketEvent, TicketTarget
 
-# Minor service requests: target delivery 3 business days (service description §4.3.3).
-MINOR_REQUEST_DELIVERY_BUSINESS_DAYS = 3
-
 Kind = TicketTarget.Kind
 State = TicketTarget.State
 PAUSABLE = (Kind.ONGOING_UPDATE, Kind.RESOLUTION, Kind.DELIVERY)
@@ -44,7 +41,7 @@ def _rule(ticket: Ticket, kind: str, priority: str) -> Target | None:
     if kind == Kind.DELIVERY:
         if ticket.request_size != Ticket.RequestSize.MINOR:
             return None
-        days = MINOR_REQUEST_DELIVERY_BUSINESS_DAYS
+        days = _policy(ticket).minor_request_delivery_days
         return Target(clock=Clock.BUSINESS, seconds=days * _calendar(ticket).day_seconds)
     if not priority:
         return None

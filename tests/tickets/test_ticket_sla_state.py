@@ -283,3 +283,19 @@ def test_incidents_have_no_delivery_date(org_a, engineers):
             now=local(2026, 11, 18, 9, 0),
         )
     assert caught.value.code == "not_open_request"
+
+
+def test_the_minor_request_delivery_target_comes_from_the_policy(org_a):
+    policy = org_a.org.sla_policy
+    policy.minor_request_delivery_days = 5
+    policy.save()
+    ticket = services.ticket_create(
+        submitter=org_a.contact,
+        tenant_id=org_a.prod.pk,
+        kind="service_request",
+        request_size="minor",
+        subject="Add queues",
+        description="Three new queues.",
+        now=local(2026, 11, 17, 10, 0),
+    )
+    assert target(ticket, "delivery").due_at == local(2026, 11, 24, 10, 0)
