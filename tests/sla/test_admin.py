@@ -140,6 +140,7 @@ def test_a_policy_target_for_business_days_on_24x7_is_refused_in_admin(admin_cli
         "name": standard.name,
         "calendar": str(standard.calendar_id),
         "warning_share": "0.8",
+        "minor_request_delivery_days": "3",
         "description": standard.description,
         **formset("targets", targets, initial=len(targets)),
     }
@@ -166,6 +167,7 @@ def test_a_policy_target_changed_in_admin_applies_at_once(admin_client, standard
         "name": standard.name,
         "calendar": str(standard.calendar_id),
         "warning_share": "0.8",
+        "minor_request_delivery_days": "3",
         "description": standard.description,
         **formset("targets", targets, initial=len(targets)),
     }
