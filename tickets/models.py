@@ -139,6 +139,31 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["tenant", "-created_at"], name="ticket_tenant_recent"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["level", "status"], name="ticket_level_status"),
+            # The engineer queue (tickets/queue.py) reads its urgency order off these: within
+            # one level (its default; also the navigation's counts), for waiting tickets (whose
+            # paused clocks leave no deadline, so they all sort last in the indexes above) and
+            # for service requests. Migration 0003_queue_indexes adds trigram indexes for the
+            # search on PostgreSQL.
+            models.Index(
+                fields=["level", "next_due_at", "priority", "id"],
+                name="ticket_open_level_due",
+                condition=Q(status__in=["new", "in_progress", "waiting"]),
+            ),
+            models.Index(
+                fields=["next_due_at", "priority", "id"],
+                name="ticket_waiting_by_next_due",
+                condition=Q(status="waiting"),
+            ),
+            models.Index(
+                fields=["level", "next_due_at", "priority", "id"],
+                name="ticket_waiting_level_due",
+                condition=Q(status="waiting"),
+            ),
+            models.Index(
+                fields=["next_due_at", "priority", "id"],
+                name="ticket_open_requests_due",
+                condition=Q(status__in=["new", "in_progress", "waiting"], kind="service_request"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
