@@ -178,6 +178,37 @@ def test_a_p2_breach_does_not_reach_the_management_team(org_a, engineers, manage
     assert all("board@vendor.example" not in m.to for m in mail.outbox)
 
 
+def test_what_one_sweep_owes_the_same_people_arrives_as_one_list(
+    org_a, engineers, manager, settings, sweep
+):
+    settings.SLA_MANAGEMENT_TEAM_EMAILS = ["board@vendor.example"]
+    late = [
+        _file(org_a.contact, org_a.prod, "P2", local(*TUESDAY, 6, n), subject=f"Late {n}")
+        for n in range(3)
+    ]
+    p1 = _file(org_a.contact, org_a.prod, "P1", local(*TUESDAY, 6, 0), subject="Down")
+    services.ticket_reply(
+        ticket=p1, author=engineers["L1"], body="On it.", now=local(*TUESDAY, 6, 5)
+    )
+
+    result = sweep(now=local(*TUESDAY, 10, 30))
+
+    # Three P2 initial responses, the P1's first update cycle and its resolution target.
+    assert (result.breached, result.management_alerts) == (5, 1)
+    by_subject = {m.subject: m for m in mail.outbox}
+    assert set(by_subject) == {
+        "SLA breached on 4 targets",
+        f"[{p1.number}] P1 not resolved after 4 hours",
+    }
+    listing = by_subject["SLA breached on 4 targets"]
+    assert listing.to == ["manager@support.example"]
+    for ticket in [*late, p1]:
+        assert f'{ticket.number} "{ticket.subject}"' in listing.body
+        assert f"/tickets/{ticket.pk}/" in listing.body
+    assert "ongoing update 1 was due at Tue 17 Nov 2026 07:05 EET" in listing.body
+    assert len(TicketEvent.objects.filter(kind=TicketEvent.Kind.SLA_BREACHED)) == 5
+
+
 def test_a_business_hours_warning_is_held_until_the_office_opens(org_a, engineers, sweep):
     # P3 initial response: one business day (8.5 h); 80 % of it is used at 16:30 sharp,
     # the instant the office closes.

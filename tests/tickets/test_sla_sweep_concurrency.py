@@ -1,6 +1,7 @@
 """Two sweeps at the same moment, in threads with their own database connections, on the real
 database (committed data, real locks): every deadline is warned or breached exactly once."""
 
+import re
 import threading
 from collections import Counter
 
@@ -15,6 +16,21 @@ from tickets.sweep import sla_sweep
 from .conftest import local
 
 SWEEPERS = 3
+
+
+def _items(message) -> list[int]:
+    """The tickets a (possibly grouped) SLA mail lists, by the links to them."""
+    return [int(pk) for pk in re.findall(r"/tickets/(\d+)/", message.body)]
+
+
+def _mailed() -> set[tuple[str, int]]:
+    mailed = Counter(
+        ("warning" if "warning" in m.subject else "breach", pk)
+        for m in mail.outbox
+        for pk in _items(m)
+    )
+    assert set(mailed.values()) == {1}, mailed
+    return set(mailed)
 
 
 def _race(now, batch_size):
@@ -73,12 +89,19 @@ def test_racing_sweeps_send_one_warning_and_one_breach_per_deadline(org_a, engin
         for e in TicketEvent.objects.filter(kind__in=["sla_warning", "sla_breached"])
     )
     assert len(events) == 24 and set(events.values()) == {1}
-    subjects = Counter(m.subject for m in mail.outbox)
-    assert len(mail.outbox) == 24 and set(subjects.values()) == {1}
-    assert TicketTarget.objects.filter(state="breached").count() == 12
-    assert TicketTarget.objects.filter(warned_at__isnull=False).count() == 12
+    breached = set(
+        TicketTarget.objects.filter(state="breached").values_list("ticket_id", flat=True)
+    )
+    warned = set(
+        TicketTarget.objects.filter(warned_at__isnull=False, state="pending").values_list(
+            "ticket_id", flat=True
+        )
+    )
+    assert len(breached) == len(warned) == 12
+    assert _mailed() == {("warning", t) for t in warned} | {("breach", t) for t in breached}
+    assert sum(len(_items(m)) for m in mail.outbox) == 24
 
     # And once more, all at once: nothing is left to send.
     again = _race(local(2026, 11, 17, 10, 51), batch_size=5)
     assert sum(r.warned + r.breached for r in again) == 0
-    assert len(mail.outbox) == 24
+    assert sum(len(_items(m)) for m in mail.outbox) == 24
