@@ -38,12 +38,16 @@ class PlainSelect(forms.Select):
     queue's filters, and the list of every customer organisation in particular, that cost more
     than the rest of the page."""
 
+    # Plain (value, label) pairs that replace ``choices`` when set, skipping Django's
+    # normalisation of every choice on each copy and iteration.
+    options: list[tuple[object, str]] | None = None
+
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        chosen = set(self.format_value(value))
+        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
         options = "".join(
             f'<option value="{escape(str(key))}"'
             f"{' selected' if str(key) in chosen else ''}>{escape(str(label))}</option>"
-            for key, label in self.choices
+            for key, label in (self.options if self.options is not None else self.choices)
         )
         attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
         return mark_safe(f"<select{attributes}>{options}</select>")
@@ -66,6 +70,10 @@ class PlainCheckboxes(forms.CheckboxSelectMultiple):
                 f'value="{escape(key)}" id="{box_id}"{checked}> {escape(str(label))}</label></div>'
             )
         return mark_safe(f'<div id="{escape(prefix)}"{flatatt(base)}>{"".join(boxes)}</div>')
+
+
+class IdFilter(django_filters.Filter):
+    field_class = forms.IntegerField
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -91,11 +99,9 @@ class QueueFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=Ticket.Kind.choices, empty_label="Any kind", widget=PlainSelect
     )
-    # Choices, not a model choice: the organisations are read once per request (for the form
-    # and its validation alike) and drawn by ``PlainSelect``.
-    organisation = django_filters.ChoiceFilter(
-        choices=[], empty_label="Any organisation", widget=PlainSelect
-    )
+    # An organisation id: the select's options are read once per request in ``form``; an id
+    # that names no organisation simply matches no ticket.
+    organisation = IdFilter(label="Organisation", widget=PlainSelect)
     tenant_kind = django_filters.ChoiceFilter(
         field_name="tenant__kind",
         choices=Tenant.Kind.choices,
@@ -144,10 +150,19 @@ class QueueFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         self.now = now
-        organisations = scope_for_user(Organisation.objects.all(), user, organisation_path="")
-        self.filters["organisation"].extra["choices"] = list(
-            organisations.order_by("name").values_list("pk", "name")
-        )
+
+    @property
+    def form(self) -> forms.Form:
+        if not hasattr(self, "_form"):
+            form = super().form
+            organisations = scope_for_user(
+                Organisation.objects.all(), self.user, organisation_path=""
+            )
+            form.fields["organisation"].widget.options = [
+                ("", "Any organisation"),
+                *organisations.values_list("pk", "name"),
+            ]
+        return self._form
 
     def filter_search(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:
         value = value.strip()

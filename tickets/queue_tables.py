@@ -1,5 +1,6 @@
 """The engineer queue table: one row per open ticket, most urgent SLA deadline first.
 
+Records are the plain rows of ``queue.queue_tickets`` (dicts of ``QUEUE_COLUMNS``).
 django-tables2 gives the columns, their headers and sort links, the pagination and the CSV
 export (through the ``value_*`` methods). The rows of a page are drawn by ``body_rows`` in one
 pass over the ``render_*`` methods: the generic per-cell path (signature inspection and a
@@ -27,6 +28,7 @@ PRIORITY_LABELS = dict(Priority.choices)
 LEVEL_LABELS = dict(SupportLevel.choices)
 STATUS_LABELS = dict(Ticket.Status.choices)
 TENANT_KIND_LABELS = dict(Tenant.Kind.choices)
+WAITING = Ticket.Status.WAITING.value
 URGENCY_BADGES = {"overdue": "badge badge-breached", "at-risk": "badge badge-at-risk"}
 # Placeholder id for building ticket URLs once per page rather than once per row.
 _ID = 987654321
@@ -52,27 +54,27 @@ def ago(then: datetime, now: datetime) -> str:
 
 
 class QueueTable(tables.Table):
-    number = tables.Column(accessor="pk", verbose_name="Ticket", order_by=("pk",))
-    priority = tables.Column(empty_values=(), order_by=("priority", "pk"))
+    number = tables.Column(accessor="id", verbose_name="Ticket", order_by=("id",))
+    priority = tables.Column(empty_values=(), order_by=("priority", "id"))
     organisation = tables.Column(
         accessor="organisation__name",
         verbose_name="Organisation",
-        order_by=("organisation__name", "pk"),
+        order_by=("organisation__name", "id"),
     )
     tenant = tables.Column(
-        accessor="tenant__name", verbose_name="Tenant", order_by=("tenant__name", "pk")
+        accessor="tenant__name", verbose_name="Tenant", order_by=("tenant__name", "id")
     )
-    subject = tables.Column(order_by=("subject", "pk"))
-    level = tables.Column(order_by=("level", "pk"))
-    status = tables.Column(order_by=("status", "pk"))
+    subject = tables.Column(order_by=("subject", "id"))
+    level = tables.Column(order_by=("level", "id"))
+    status = tables.Column(order_by=("status", "id"))
     assignee = tables.Column(
         accessor="assignee__full_name",
         verbose_name="Assignee",
         empty_values=(),
-        order_by=("assignee__full_name", "pk"),
+        order_by=("assignee__full_name", "id"),
     )
     due = tables.Column(accessor="next_due_at", verbose_name="Next SLA deadline", empty_values=())
-    updated_at = tables.Column(verbose_name="Last update", order_by=("updated_at", "pk"))
+    updated_at = tables.Column(verbose_name="Last update", order_by=("updated_at", "id"))
     take = tables.Column(
         empty_values=(), verbose_name="", orderable=False, exclude_from_export=True
     )
@@ -114,9 +116,9 @@ class QueueTable(tables.Table):
     def _url(self, template: str, pk: int) -> str:
         return template.replace(str(_ID), str(pk), 1)
 
-    def urgency(self, record: Ticket) -> str:
+    def urgency(self, record: dict) -> str:
         """'overdue', 'at-risk' or ''."""
-        due = record.next_due_at
+        due = record["next_due_at"]
         if due is None:
             return ""
         if due < self.now:
@@ -133,108 +135,109 @@ class QueueTable(tables.Table):
             record = row.record
             cells = "".join([f"<td>{render(record)}</td>" for render in renderers])
             rows.append(
-                f'<tr data-ticket="{int(record.pk)}" class="{self.urgency(record)}">{cells}</tr>'
+                f'<tr data-ticket="{int(record["id"])}" class="{self.urgency(record)}">{cells}</tr>'
             )
         # Every cell escapes the values it shows.
         return mark_safe("\n".join(rows))
 
     # --- ordering -----------------------------------------------------------------------------
-    def order_due(self, queryset: QuerySet[Ticket], is_descending: bool):
+    def order_due(self, queryset: QuerySet, is_descending: bool) -> tuple[QuerySet, bool]:
         return queryset.order_by(*urgency_order(descending=is_descending)), True
 
     # --- cells: each takes the record and returns safe HTML; values are escaped here ----------
-    def render_number(self, record: Ticket) -> SafeString:
+    def render_number(self, record: dict) -> SafeString:
         return mark_safe(
-            f'<a href="{self._url(self._detail_url, record.pk)}">#{int(record.pk)}</a>'
+            f'<a href="{self._url(self._detail_url, record["id"])}">#{int(record["id"])}</a>'
         )
 
-    def render_priority(self, record: Ticket) -> SafeString:
-        priority = record.priority
+    def render_priority(self, record: dict) -> SafeString:
+        priority = record["priority"]
         if not priority:
             return mark_safe('<span class="muted" title="Service request">SR</span>')
         label = escape(PRIORITY_LABELS.get(priority, priority))
         priority = escape(priority)
         return mark_safe(f'<span class="badge badge-{priority}" title="{label}">{priority}</span>')
 
-    def render_organisation(self, record: Ticket) -> SafeString:
-        return mark_safe(escape(record.organisation.name))
+    def render_organisation(self, record: dict) -> SafeString:
+        return mark_safe(escape(record["organisation__name"]))
 
-    def render_tenant(self, record: Ticket) -> SafeString:
-        tenant = record.tenant
-        kind = escape(tenant.kind)
-        label = escape(TENANT_KIND_LABELS.get(tenant.kind, tenant.kind))
-        return mark_safe(f'{escape(tenant.name)} <span class="badge badge-{kind}">{label}</span>')
+    def render_tenant(self, record: dict) -> SafeString:
+        kind = record["tenant__kind"]
+        label = escape(TENANT_KIND_LABELS.get(kind, kind))
+        name = escape(record["tenant__name"])
+        return mark_safe(f'{name} <span class="badge badge-{escape(kind)}">{label}</span>')
 
-    def render_subject(self, record: Ticket) -> SafeString:
-        url = self._url(self._detail_url, record.pk)
-        return mark_safe(f'<a href="{url}">{escape(record.subject)}</a>')
+    def render_subject(self, record: dict) -> SafeString:
+        url = self._url(self._detail_url, record["id"])
+        return mark_safe(f'<a href="{url}">{escape(record["subject"])}</a>')
 
-    def render_level(self, record: Ticket) -> SafeString:
-        label = escape(LEVEL_LABELS.get(record.level, record.level))
-        return mark_safe(f'<span title="{label}">{escape(record.level)}</span>')
+    def render_level(self, record: dict) -> SafeString:
+        label = escape(LEVEL_LABELS.get(record["level"], record["level"]))
+        return mark_safe(f'<span title="{label}">{escape(record["level"])}</span>')
 
-    def render_status(self, record: Ticket) -> SafeString:
-        return mark_safe(escape(STATUS_LABELS.get(record.status, record.status)))
+    def render_status(self, record: dict) -> SafeString:
+        return mark_safe(escape(STATUS_LABELS.get(record["status"], record["status"])))
 
-    def render_assignee(self, record: Ticket) -> SafeString:
-        if record.assignee_id is None:
+    def render_assignee(self, record: dict) -> SafeString:
+        if record["assignee_id"] is None:
             return mark_safe('<span class="muted">Unassigned</span>')
-        return mark_safe(escape(record.assignee.full_name))
+        return mark_safe(escape(record["assignee__full_name"]))
 
-    def render_due(self, record: Ticket) -> SafeString:
-        due = record.next_due_at
+    def render_due(self, record: dict) -> SafeString:
+        due = record["next_due_at"]
         if due is None:
-            text = "paused" if record.status == Ticket.Status.WAITING else "none"
+            text = "paused" if record["status"] == WAITING else "none"
             return mark_safe(f'<span class="muted">{text}</span>')
         badge = URGENCY_BADGES.get(self.urgency(record))
         cell = _time(due, describe_due(due, self.now))
         return mark_safe(f'<span class="{badge}">{cell}</span>' if badge else cell)
 
-    def render_updated_at(self, record: Ticket) -> SafeString:
-        return mark_safe(_time(record.updated_at, ago(record.updated_at, self.now)))
+    def render_updated_at(self, record: dict) -> SafeString:
+        return mark_safe(_time(record["updated_at"], ago(record["updated_at"], self.now)))
 
-    def render_take(self, record: Ticket) -> SafeString:
-        if record.assignee_id is not None or record.level != self.takes_level:
+    def render_take(self, record: dict) -> SafeString:
+        if record["assignee_id"] is not None or record["level"] != self.takes_level:
             return mark_safe("")
         if self._csrf_token is None:
             self._csrf_token = escape(get_token(self.request))
-        pk = int(record.pk)
+        pk = int(record["id"])
         return mark_safe(
             f'<form method="post" action="{self._url(self._take_url, pk)}" class="inline take-form">'
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{self._csrf_token}">'
-            f'<input type="hidden" name="take-version" value="{int(record.version)}">'
+            f'<input type="hidden" name="take-version" value="{int(record["version"])}">'
             f'<button type="submit" class="secondary" aria-label="Take ticket #{pk}">Take</button>'
             "</form>"
         )
 
     # --- CSV export -----------------------------------------------------------------------------
-    def value_number(self, record: Ticket) -> int:
-        return record.pk
+    def value_number(self, record: dict) -> int:
+        return record["id"]
 
-    def value_priority(self, record: Ticket) -> str:
-        return record.priority or "SR"
+    def value_priority(self, record: dict) -> str:
+        return record["priority"] or "SR"
 
-    def value_organisation(self, record: Ticket) -> str:
-        return record.organisation.name
+    def value_organisation(self, record: dict) -> str:
+        return record["organisation__name"]
 
-    def value_tenant(self, record: Ticket) -> str:
-        return f"{record.tenant.name} ({record.tenant.get_kind_display()})"
+    def value_tenant(self, record: dict) -> str:
+        kind = record["tenant__kind"]
+        return f"{record['tenant__name']} ({TENANT_KIND_LABELS.get(kind, kind)})"
 
-    def value_subject(self, record: Ticket) -> str:
-        return record.subject
+    def value_subject(self, record: dict) -> str:
+        return record["subject"]
 
-    def value_level(self, record: Ticket) -> str:
-        return record.level
+    def value_level(self, record: dict) -> str:
+        return record["level"]
 
-    def value_status(self, record: Ticket) -> str:
-        return record.get_status_display()
+    def value_status(self, record: dict) -> str:
+        return STATUS_LABELS.get(record["status"], record["status"])
 
-    def value_assignee(self, record: Ticket) -> str:
-        return record.assignee.full_name if record.assignee_id else ""
+    def value_assignee(self, record: dict) -> str:
+        return record["assignee__full_name"] if record["assignee_id"] else ""
 
-    def value_due(self, record: Ticket) -> str:
-        due = record.next_due_at
+    def value_due(self, record: dict) -> str:
+        due = record["next_due_at"]
         return timezone.localtime(due).isoformat() if due else ""
 
-    def value_updated_at(self, record: Ticket) -> str:
-        return timezone.localtime(record.updated_at).isoformat()
+    def value_updated_at(self, record: dict) -> str:
+        return timezone.localtime(record["updated_at"]).isoformat()

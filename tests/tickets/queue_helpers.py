@@ -89,3 +89,47 @@ def saved_view_links(response) -> dict[str, str]:
     html = response.content.decode()
     nav = html.split('aria-label="Saved views"', 1)[1].split("</nav>", 1)[0]
     return {label: query.replace("&amp;", "&") for query, label in SAVED_VIEW.findall(nav)}
+
+
+def add_tickets(
+    org,
+    count: int,
+    *,
+    engineer,
+    start: int = 0,
+    levels: tuple[str, ...] = ("L1",),
+    open_every: int = 1,
+) -> None:
+    """``count`` tickets for ``org`` written in bulk, bypassing the services: a mix of
+    priorities, kinds, tenants, statuses and assignees, with deadlines from overdue to next
+    week. Every ``open_every``-th ticket is open, the others closed."""
+    statuses = [Ticket.Status.NEW, Ticket.Status.IN_PROGRESS, Ticket.Status.WAITING]
+    rows = []
+    for n in range(start, start + count):
+        is_open = n % open_every == 0
+        k = n // open_every  # varies the open tickets' fields among themselves
+        request = k % 10 == 9
+        production = k % 4 != 3
+        priority = "" if request else ("P1", "P2", "P3", "P4")[k % 4 if production else 2 + k % 2]
+        rows.append(
+            Ticket(
+                organisation=org.org,
+                tenant=org.prod if production else org.test,
+                kind=Ticket.Kind.SERVICE_REQUEST if request else Ticket.Kind.INCIDENT,
+                priority=priority,
+                request_size="minor" if request else "",
+                subject=f"Bulk ticket {n}",
+                description="Written in bulk for the query count tests.",
+                reference_id=f"BULK-{n:06d}",
+                submitter=org.contact,
+                assignee=engineer if k % 3 == 0 else None,
+                level=levels[k % len(levels)],
+                status=statuses[k % 3] if is_open else Ticket.Status.CLOSED,
+                created_at=NOW - timedelta(minutes=n % 5000),
+                updated_at=NOW - timedelta(minutes=n % 700),
+                next_due_at=NOW + timedelta(minutes=(n * 37) % 20000 - 3000)
+                if n % 7 and is_open
+                else None,
+            )
+        )
+    Ticket.objects.bulk_create(rows, batch_size=2000)

@@ -1,15 +1,13 @@
 """The queue runs a small, constant number of queries, whatever the page size or the number of
 tickets, and never counts the whole queue to paginate it."""
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tickets.models import Ticket
 
-from .queue_helpers import NOW, queue_url, row_ids
+from .queue_helpers import NOW, add_tickets, queue_url, row_ids
 
 MAX_QUERIES = 8
 PAGE_SIZES = (10, 50, 100)
@@ -18,36 +16,6 @@ PAGE_SIZES = (10, 50, 100)
 @pytest.fixture(autouse=True)
 def _now(clock):
     clock.to(NOW)
-
-
-def add_tickets(org, count: int, *, engineer, start: int = 0) -> None:
-    """``count`` open tickets for ``org`` written in bulk: a mix of priorities, kinds,
-    tenants, statuses and assignees, with deadlines from overdue to next week."""
-    statuses = [Ticket.Status.NEW, Ticket.Status.IN_PROGRESS, Ticket.Status.WAITING]
-    rows = []
-    for n in range(start, start + count):
-        request = n % 10 == 9
-        production = n % 4 != 3
-        priority = "" if request else ("P1", "P2", "P3", "P4")[n % 4 if production else 2 + n % 2]
-        rows.append(
-            Ticket(
-                organisation=org.org,
-                tenant=org.prod if production else org.test,
-                kind=Ticket.Kind.SERVICE_REQUEST if request else Ticket.Kind.INCIDENT,
-                priority=priority,
-                request_size="minor" if request else "",
-                subject=f"Bulk ticket {n}",
-                description="Written in bulk for the query count tests.",
-                reference_id=f"BULK-{n:06d}",
-                submitter=org.contact,
-                assignee=engineer if n % 3 == 0 else None,
-                status=statuses[n % 3],
-                created_at=NOW - timedelta(minutes=n % 5000),
-                updated_at=NOW - timedelta(minutes=n % 700),
-                next_due_at=NOW + timedelta(minutes=(n * 37) % 20000 - 3000) if n % 7 else None,
-            )
-        )
-    Ticket.objects.bulk_create(rows, batch_size=2000)
 
 
 def measure(client, **params) -> tuple[int, list[str], int]:
