@@ -61,9 +61,10 @@ from .models import Ticket, TicketEvent, TicketTarget
 
 logger = logging.getLogger(__name__)
 
-# Rows claimed per transaction: large enough that 1 % of 200,000 tickets is a handful of
-# batches, small enough that the ticket locks of one batch are held for milliseconds.
-SWEEP_BATCH_SIZE = 500
+# Rows claimed per transaction: 1 % of 200,000 tickets due at once is two batches per kind, and
+# the ticket locks of a full batch are held for a fraction of a second (a reply on one of those
+# tickets waits that long); bench/sweep.py measured 1,000 well ahead of 250 or 500.
+SWEEP_BATCH_SIZE = 1000
 # Batches per kind per sweep: whatever is left is the next sweep's, so one run stays well inside
 # its task time limit even after a long outage.
 SWEEP_MAX_BATCHES = 20
