@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import BooleanField, Count, F, OrderBy, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
@@ -25,6 +26,9 @@ from .models import Ticket
 
 AT_RISK_WINDOW = timedelta(hours=2)
 AT_RISK_HOURS = int(AT_RISK_WINDOW.total_seconds() // 3600)
+# The navigation of every staff page shows the counts; everyone at one level shares them for
+# this long.
+COUNTS_CACHE_SECONDS = 20
 
 # The columns the queue shows, read as plain rows (dicts): the page only displays them, and
 # building model instances (with their state machines) cost more than the query.
@@ -187,3 +191,19 @@ def queue_counts(user, *, now: datetime) -> QueueCounts:
         at_risk=Count("next_due_at", filter=Q(next_due_at__gte=now)),
     )
     return QueueCounts(breached=counts["breached"], at_risk=counts["at_risk"], level=level)
+
+
+def cached_queue_counts(user, *, now: datetime) -> QueueCounts:
+    """``queue_counts``, computed at most once per ``COUNTS_CACHE_SECONDS`` for each level.
+
+    The key names the time window, so counts are never older than one window and a clock
+    moved in tests starts afresh.
+    """
+    level = queue_level(user)
+    window = int(now.timestamp()) // COUNTS_CACHE_SECONDS
+    key = f"tickets:queue-counts:{level or 'all'}:{window}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = queue_counts(user, now=now)
+        cache.set(key, counts, COUNTS_CACHE_SECONDS)
+    return counts

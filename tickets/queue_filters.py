@@ -12,6 +12,7 @@ from html import escape
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
@@ -28,6 +29,8 @@ ASSIGNEE_ME = "me"
 ASSIGNEE_UNASSIGNED = "unassigned"
 BREACHED_YES = "yes"
 BREACHED_NO = "no"
+
+ORGANISATIONS_CACHE_SECONDS = 300
 
 # "Due within N hours" looks at most two weeks ahead; further than that is planning, not a queue.
 MAX_DUE_WITHIN_HOURS = 24 * 14
@@ -72,6 +75,20 @@ class PlainCheckboxes(forms.CheckboxSelectMultiple):
         return mark_safe(f'<div id="{escape(prefix)}"{flatatt(base)}>{"".join(boxes)}</div>')
 
 
+def organisation_options(user) -> list[tuple[int, str]]:
+    """(id, name) of the organisations ``user`` sees. Support staff see all of them; the list
+    changes seldom, so it is kept for ``ORGANISATIONS_CACHE_SECONDS`` rather than read on
+    every visit to the queue."""
+    organisations = scope_for_user(Organisation.objects.all(), user, organisation_path="")
+    if not user.is_support_staff:
+        return list(organisations.values_list("pk", "name"))
+    return cache.get_or_set(
+        "tickets:queue-organisations",
+        lambda: list(organisations.values_list("pk", "name")),
+        ORGANISATIONS_CACHE_SECONDS,
+    )
+
+
 class IdFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
@@ -99,8 +116,8 @@ class QueueFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=Ticket.Kind.choices, empty_label="Any kind", widget=PlainSelect
     )
-    # An organisation id: the select's options are read once per request in ``form``; an id
-    # that names no organisation simply matches no ticket.
+    # An organisation id. The select's options come from ``organisation_options`` (in
+    # ``form``); an id that names no organisation simply matches no ticket.
     organisation = IdFilter(label="Organisation", widget=PlainSelect)
     tenant_kind = django_filters.ChoiceFilter(
         field_name="tenant__kind",
@@ -155,12 +172,9 @@ class QueueFilter(django_filters.FilterSet):
     def form(self) -> forms.Form:
         if not hasattr(self, "_form"):
             form = super().form
-            organisations = scope_for_user(
-                Organisation.objects.all(), self.user, organisation_path=""
-            )
             form.fields["organisation"].widget.options = [
                 ("", "Any organisation"),
-                *organisations.values_list("pk", "name"),
+                *organisation_options(self.user),
             ]
         return self._form
 

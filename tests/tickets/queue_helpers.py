@@ -4,6 +4,7 @@ import re
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.urls import reverse
 
 from tickets import services
@@ -16,6 +17,13 @@ NOW = local(2026, 3, 10, 10, 0)
 
 ROW_ID = re.compile(r'<tr[^>]*\bdata-ticket="(\d+)"')
 SAVED_VIEW = re.compile(r'<li><a href="\?([^"]*)"(?: aria-current="page")?>([^<]+)</a></li>')
+
+
+def start_queue_test(clock) -> None:
+    """Stop the clock at ``NOW`` and forget what the queue keeps between requests (navigation
+    counts, the organisation list), which an earlier test's data would otherwise fill."""
+    cache.clear()
+    clock.to(NOW)
 
 
 def open_ticket(

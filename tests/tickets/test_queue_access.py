@@ -3,12 +3,12 @@
 import pytest
 from django.urls import reverse
 
-from .queue_helpers import NOW, open_ticket, queue_url, row_ids
+from .queue_helpers import open_ticket, queue_url, row_ids, start_queue_test
 
 
 @pytest.fixture(autouse=True)
 def _now(clock):
-    clock.to(NOW)
+    start_queue_test(clock)
 
 
 def test_a_customer_contact_gets_403(client, org_a):

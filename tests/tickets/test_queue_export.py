@@ -5,12 +5,12 @@ import io
 
 import pytest
 
-from .queue_helpers import NOW, open_ticket, overdue_ticket, queue_url
+from .queue_helpers import open_ticket, overdue_ticket, queue_url, start_queue_test
 
 
 @pytest.fixture(autouse=True)
 def _now(clock):
-    clock.to(NOW)
+    start_queue_test(clock)
 
 
 def exported(response) -> list[dict[str, str]]:

@@ -14,13 +14,14 @@ from .queue_helpers import (
     overdue_ticket,
     queue_url,
     row_ids,
+    start_queue_test,
     waiting,
 )
 
 
 @pytest.fixture(autouse=True)
 def _now(clock):
-    clock.to(NOW)
+    start_queue_test(clock)
 
 
 @pytest.fixture

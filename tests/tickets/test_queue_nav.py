@@ -6,7 +6,15 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from .queue_helpers import NOW, escalated, open_ticket, overdue_ticket, row_ids, waiting
+from .queue_helpers import (
+    NOW,
+    escalated,
+    open_ticket,
+    overdue_ticket,
+    row_ids,
+    start_queue_test,
+    waiting,
+)
 
 COUNTS = re.compile(
     r'<a class="count[^"]*" href="(/queue/\?[^"]+)"[^>]*aria-label="(\d+) breached">'
@@ -17,7 +25,7 @@ COUNTS = re.compile(
 
 @pytest.fixture(autouse=True)
 def _now(clock):
-    clock.to(NOW)
+    start_queue_test(clock)
 
 
 def nav_counts(client) -> tuple[int, int, str, str]:

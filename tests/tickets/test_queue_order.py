@@ -7,12 +7,20 @@ from django.urls import reverse
 
 from tickets.models import Ticket
 
-from .queue_helpers import NOW, open_ticket, overdue_ticket, queue_url, row_ids, waiting
+from .queue_helpers import (
+    NOW,
+    open_ticket,
+    overdue_ticket,
+    queue_url,
+    row_ids,
+    start_queue_test,
+    waiting,
+)
 
 
 @pytest.fixture(autouse=True)
 def _now(clock):
-    clock.to(NOW)
+    start_queue_test(clock)
 
 
 @pytest.fixture

@@ -2,12 +2,13 @@
 tickets, and never counts the whole queue to paginate it."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tickets.models import Ticket
 
-from .queue_helpers import NOW, add_tickets, queue_url, row_ids
+from .queue_helpers import add_tickets, queue_url, row_ids, start_queue_test
 
 MAX_QUERIES = 8
 PAGE_SIZES = (10, 50, 100)
@@ -15,11 +16,12 @@ PAGE_SIZES = (10, 50, 100)
 
 @pytest.fixture(autouse=True)
 def _now(clock):
-    clock.to(NOW)
+    start_queue_test(clock)
 
 
 def measure(client, **params) -> tuple[int, list[str], int]:
-    """(query count, SQL, rows shown) of one queue page."""
+    """(query count, SQL, rows shown) of one queue page, with nothing cached yet."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(queue_url(**params))
     return len(queries), [q["sql"] for q in queries.captured_queries], len(row_ids(response))
@@ -83,3 +85,17 @@ def test_the_organisation_filter_adds_no_query_per_row(client, org_a, org_b, eng
     large, _, shown = measure(client, organisation=org_a.org.pk, per_page=100)
     assert shown == 100
     assert small == large <= MAX_QUERIES
+
+
+def test_later_visits_reuse_the_counts_and_the_organisation_list(client, org_a, engineers):
+    client.force_login(engineers["L1"])
+    add_tickets(org_a, 30, engineer=engineers["L1"])
+    first, first_sql, _ = measure(client)
+    with CaptureQueriesContext(connection) as again:
+        assert len(row_ids(client.get(queue_url()))) == 25
+    later_sql = [q["sql"] for q in again.captured_queries]
+    assert len(later_sql) == first - 2
+    organisations = 'SELECT "tenants_organisation"'
+    assert [q for q in first_sql if q.startswith(organisations)]
+    assert not [q for q in later_sql if q.startswith(organisations)]
+    assert not [q for q in later_sql if "COUNT(" in q.upper()]

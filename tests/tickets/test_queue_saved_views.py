@@ -7,20 +7,20 @@ from django.urls import reverse
 from tickets.models import Ticket
 
 from .queue_helpers import (
-    NOW,
     assigned,
     escalated,
     open_ticket,
     overdue_ticket,
     row_ids,
     saved_view_links,
+    start_queue_test,
     waiting,
 )
 
 
 @pytest.fixture(autouse=True)
 def _now(clock):
-    clock.to(NOW)
+    start_queue_test(clock)
 
 
 def follow(client, label: str) -> list[int]:

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tickets.models import Ticket, TicketEvent
 
-from .queue_helpers import NOW, assigned, escalated, open_ticket, queue_url
+from .queue_helpers import assigned, escalated, open_ticket, queue_url, start_queue_test
 
 TAKE_FORM = re.compile(
     r'<form method="post" action="(/tickets/(\d+)/do/take/)" class="inline take-form">'
@@ -18,7 +18,7 @@ TAKE_FORM = re.compile(
 
 @pytest.fixture(autouse=True)
 def _now(clock):
-    clock.to(NOW)
+    start_queue_test(clock)
 
 
 def take_forms(response) -> dict[int, tuple[str, str, str]]:
