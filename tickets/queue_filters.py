@@ -7,6 +7,7 @@ an outstanding SLA deadline of the ticket has passed (``next_due_at < now``). Th
 and is shown in the table, not filtered on.
 """
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from html import escape
 
@@ -36,22 +37,28 @@ ORGANISATIONS_CACHE_SECONDS = 300
 MAX_DUE_WITHIN_HOURS = 24 * 14
 
 
+def option_tags(pairs: Iterable[tuple[object, object]]) -> str:
+    """``<option>`` tags for (value, label) pairs, escaped, none selected."""
+    return "".join(
+        f'<option value="{escape(str(v))}">{escape(str(label))}</option>' for v, label in pairs
+    )
+
+
 class PlainSelect(forms.Select):
     """A select drawn in Python. Django draws every option through a few templates; for the
     queue's filters, and the list of every customer organisation in particular, that cost more
     than the rest of the page."""
 
-    # Plain (value, label) pairs that replace ``choices`` when set, skipping Django's
-    # normalisation of every choice on each copy and iteration.
-    options: list[tuple[object, str]] | None = None
+    # Ready-made ``option_tags`` that replace ``choices`` when set, so that a long list is
+    # neither copied, normalised nor escaped again on each request.
+    option_html: str | None = None
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
-        options = "".join(
-            f'<option value="{escape(str(key))}"'
-            f"{' selected' if str(key) in chosen else ''}>{escape(str(label))}</option>"
-            for key, label in (self.options if self.options is not None else self.choices)
-        )
+        options = self.option_html if self.option_html is not None else option_tags(self.choices)
+        for selected in chosen:
+            tag = f'<option value="{escape(selected)}">'
+            options = options.replace(tag, f'<option value="{escape(selected)}" selected>', 1)
         attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
         return mark_safe(f"<select{attributes}>{options}</select>")
 
@@ -75,18 +82,18 @@ class PlainCheckboxes(forms.CheckboxSelectMultiple):
         return mark_safe(f'<div id="{escape(prefix)}"{flatatt(base)}>{"".join(boxes)}</div>')
 
 
-def organisation_options(user) -> list[tuple[int, str]]:
-    """(id, name) of the organisations ``user`` sees. Support staff see all of them; the list
-    changes seldom, so it is kept for ``ORGANISATIONS_CACHE_SECONDS`` rather than read on
-    every visit to the queue."""
+def organisation_option_html(user) -> str:
+    """The organisation select's ``<option>`` tags: "any", then every organisation ``user``
+    sees. Support staff see all of them; the list changes seldom, so it is kept for
+    ``ORGANISATIONS_CACHE_SECONDS`` rather than read and drawn on every visit to the queue."""
     organisations = scope_for_user(Organisation.objects.all(), user, organisation_path="")
+
+    def draw() -> str:
+        return option_tags([("", "Any organisation"), *organisations.values_list("pk", "name")])
+
     if not user.is_support_staff:
-        return list(organisations.values_list("pk", "name"))
-    return cache.get_or_set(
-        "tickets:queue-organisations",
-        lambda: list(organisations.values_list("pk", "name")),
-        ORGANISATIONS_CACHE_SECONDS,
-    )
+        return draw()
+    return cache.get_or_set("tickets:queue-organisation-options", draw, ORGANISATIONS_CACHE_SECONDS)
 
 
 class IdFilter(django_filters.Filter):
@@ -116,7 +123,7 @@ class QueueFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=Ticket.Kind.choices, empty_label="Any kind", widget=PlainSelect
     )
-    # An organisation id. The select's options come from ``organisation_options`` (in
+    # An organisation id. The select's options come from ``organisation_option_html`` (in
     # ``form``); an id that names no organisation simply matches no ticket.
     organisation = IdFilter(label="Organisation", widget=PlainSelect)
     tenant_kind = django_filters.ChoiceFilter(
@@ -172,10 +179,7 @@ class QueueFilter(django_filters.FilterSet):
     def form(self) -> forms.Form:
         if not hasattr(self, "_form"):
             form = super().form
-            form.fields["organisation"].widget.options = [
-                ("", "Any organisation"),
-                *organisation_options(self.user),
-            ]
+            form.fields["organisation"].widget.option_html = organisation_option_html(self.user)
         return self._form
 
     def filter_search(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet:

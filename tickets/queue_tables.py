@@ -30,6 +30,7 @@ STATUS_LABELS = dict(Ticket.Status.choices)
 TENANT_KIND_LABELS = dict(Tenant.Kind.choices)
 WAITING = Ticket.Status.WAITING.value
 URGENCY_BADGES = {"overdue": "badge badge-breached", "at-risk": "badge badge-at-risk"}
+DEFAULT_ORDER = "due"
 # Placeholder id for building ticket URLs once per page rather than once per row.
 _ID = 987654321
 
@@ -95,7 +96,7 @@ class QueueTable(tables.Table):
             "take",
         )
         sequence = fields
-        order_by = ("due",)
+        order_by = (DEFAULT_ORDER,)
         empty_text = "No open tickets match these filters."
         template_name = "tickets/queue_table.html"
         attrs = {"class": "table queue-table"}

@@ -13,7 +13,7 @@ from django_tables2.export.views import ExportMixin
 from .models import Ticket
 from .queue import queue_tickets, saved_views, with_default_filters
 from .queue_filters import QueueFilter
-from .queue_tables import QueueTable
+from .queue_tables import DEFAULT_ORDER, QueueTable
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
@@ -78,7 +78,9 @@ class QueueView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        table = context["table"]
         names = list(self.filterset.filters)
+        order = ",".join(table.order_by or ())
         views = saved_views(self.request.user)
         context.update(
             saved_views=[
@@ -88,6 +90,7 @@ class QueueView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
             page_sizes=PAGE_SIZES,
             refresh_seconds=REFRESH_SECONDS,
             now=self.now,
-            sort=self.request.GET.get(context["table"].prefixed_order_by_field, ""),
+            # Kept by the filter form when it is not the default order.
+            sort="" if order in ("", DEFAULT_ORDER) else order,
         )
         return context

@@ -176,8 +176,16 @@ def test_filters_combine(client, org_a, org_b, engineers, l1):
     assert ids(client, organisation=org_b.org.pk, priority="P1", q="recording") == {wanted.pk}
 
 
-def test_the_filter_form_keeps_what_was_chosen(client, org_a, l1):
-    body = client.get(queue_url(q="login", priority="P2", due_within=3)).content.decode()
+def test_the_filter_form_keeps_what_was_chosen(client, org_a, org_b, l1):
+    body = client.get(
+        queue_url(
+            q="login", priority="P2", due_within=3, organisation=org_b.org.pk, kind="incident"
+        )
+    ).content.decode()
     assert 'value="login"' in body
     assert 'value="P2" id="id_priority_1" checked' in body
     assert 'name="due_within" value="3"' in body
+    assert f'<option value="{org_b.org.pk}" selected>Beta</option>' in body
+    assert f'<option value="{org_a.org.pk}">Alpha</option>' in body
+    assert '<option value="incident" selected>Incident</option>' in body
+    assert body.count(" selected>") == 3  # organisation, kind, and the page size

@@ -116,3 +116,11 @@ def test_a_page_size_outside_the_offered_range_is_held_to_it(client, org_a, l1):
         open_ticket(org_a)
     assert len(row_ids(client.get(queue_url(per_page=100000)))) == 12
     assert len(row_ids(client.get(queue_url(per_page=1)))) == 10
+
+
+def test_the_filter_form_keeps_a_chosen_sort_but_not_the_default(client, org_a, l1):
+    open_ticket(org_a)
+    sorted_body = client.get(queue_url(sort="-priority")).content.decode()
+    assert '<input type="hidden" name="sort" value="-priority">' in sorted_body
+    default_body = client.get(queue_url()).content.decode()
+    assert 'type="hidden" name="sort"' not in default_body
