@@ -175,6 +175,16 @@ class QueueFilter(django_filters.FilterSet):
         self.user = user
         self.now = now
 
+    _form_class: type[forms.Form] | None = None
+
+    def get_form_class(self) -> type[forms.Form]:
+        # The fields never depend on the request (the organisation options are set on the form
+        # itself), so the class is built once rather than on every request.
+        cls = type(self)
+        if cls._form_class is None:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     @property
     def form(self) -> forms.Form:
         if not hasattr(self, "_form"):

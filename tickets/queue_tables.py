@@ -1,10 +1,11 @@
 """The engineer queue table: one row per open ticket, most urgent SLA deadline first.
 
 Records are the plain rows of ``queue.queue_tickets`` (dicts of ``QUEUE_COLUMNS``).
-django-tables2 gives the columns, their headers and sort links, the pagination and the CSV
-export (through the ``value_*`` methods). The rows of a page are drawn by ``body_rows`` in one
-pass over the ``cell_*`` methods: the generic per-cell path (signature inspection and a
-template node per cell) cost several times more than the database on a page of 100 rows.
+django-tables2 gives the columns, their sort order and header classes, the pagination and the
+CSV export (through the ``value_*`` methods). ``queue_table.html`` draws the header, the rows
+and the page links with ``header_row``, ``body_rows`` (one pass over the ``cell_*`` methods)
+and ``pagination_html``: the generic per-cell and per-link template path cost several times
+more than the database on a page of 100 rows.
 """
 
 from datetime import datetime, tzinfo
@@ -128,6 +129,52 @@ class QueueTable(tables.Table):
         if due <= self.now + AT_RISK_WINDOW:
             return "at-risk"
         return ""
+
+    def _query(self, **changes: object) -> str:
+        """This page's query string (filters included) with ``changes``; None drops a key."""
+        query = self.request.GET.copy()
+        for key, value in changes.items():
+            if value is None:
+                query.pop(key, None)
+            else:
+                query[key] = str(value)
+        return escape(query.urlencode())
+
+    def header_row(self) -> SafeString:
+        """The ``<thead>``: a sort link on each orderable column, back to the first page."""
+        cells = []
+        for column in self.columns:
+            attrs = column.attrs["th"].as_html()
+            header = escape(str(column.header))
+            if column.orderable:
+                query = self._query(
+                    **{
+                        self.prefixed_order_by_field: column.order_by_alias.next,
+                        self.prefixed_page_field: None,
+                    }
+                )
+                header = f'<a href="?{query}">{header}</a>'
+            cells.append(f"<th {attrs}>{header}</th>")
+        return mark_safe(f"<thead><tr>{''.join(cells)}</tr></thead>")
+
+    def pagination_html(self) -> SafeString:
+        """Previous and next: the lazy paginator knows whether another page follows, never
+        how many there are."""
+        page = getattr(self, "page", None)
+        if page is None or not (page.has_previous() or page.has_next()):
+            return mark_safe("")
+        field = self.prefixed_page_field
+        items = []
+        if page.has_previous():
+            query = self._query(**{field: page.previous_page_number()})
+            items.append(f'<li class="previous"><a href="?{query}">previous</a></li>')
+        items.append(f'<li class="active"><span aria-current="page">page {page.number}</span></li>')
+        if page.has_next():
+            query = self._query(**{field: page.next_page_number()})
+            items.append(f'<li class="next"><a href="?{query}">next</a></li>')
+        return mark_safe(
+            f'<nav aria-label="Pages"><ul class="pagination">{"".join(items)}</ul></nav>'
+        )
 
     def body_rows(self) -> SafeString:
         """The ``<tr>`` rows of the current page."""
