@@ -3,8 +3,10 @@ navigation shows.
 
 The queue holds open tickets (new, in progress, waiting for the customer); finished ones are on
 the ticket list. Its order is SLA urgency: the earliest outstanding deadline first, so overdue
-tickets lead, then priority, then age. ``next_due_at`` is stored on the ticket by
-``sla_state``, so the order comes straight off the partial index ``ticket_open_by_next_due``.
+tickets lead, then priority, then ticket number. ``next_due_at`` is stored on the ticket by
+``sla_state``, so the order comes straight off the partial indexes on open tickets
+(``ticket_open_by_next_due``; per level ``ticket_open_level_due``; see migration
+``0003_queue_indexes``).
 
 "Overdue" (the queue's "breached") means an outstanding deadline has passed: ``next_due_at``
 is before now. "At risk" means not overdue yet but due within ``AT_RISK_WINDOW``.
@@ -111,7 +113,6 @@ def _active(pairs: Iterable[tuple[str, str]], names: Iterable[str]) -> frozenset
 
 @dataclass(frozen=True)
 class SavedView:
-    slug: str
     label: str
     params: tuple[tuple[str, str], ...]
 
@@ -132,29 +133,25 @@ def saved_views(user) -> list[SavedView]:
     at_level: tuple[tuple[str, str], ...] = (("level", level),) if level else ()
     views = []
     if level:
-        views.append(SavedView("my-level", f"My level ({level})", at_level))
-        views.append(SavedView("mine", "My tickets", (("assignee", "me"),)))
+        views.append(SavedView(f"My level ({level})", at_level))
+        views.append(SavedView("My tickets", (("assignee", "me"),)))
     else:
-        views.append(SavedView("all", "All open tickets", ()))
+        views.append(SavedView("All open tickets", ()))
     views += [
         SavedView(
-            "unassigned-p1-p2",
             "Unassigned P1/P2",
             (*at_level, ("assignee", "unassigned"), ("priority", "P1"), ("priority", "P2")),
         ),
         SavedView(
-            "breaching-soon",
             f"Breaching within {AT_RISK_HOURS} hours",
             (*at_level, ("due_within", str(AT_RISK_HOURS))),
         ),
-        SavedView("overdue", "Breached", (*at_level, ("breached", "yes"))),
-        SavedView(
-            "waiting", "Waiting for customer", (*at_level, ("status", Ticket.Status.WAITING))
-        ),
+        SavedView("Breached", (*at_level, ("breached", "yes"))),
+        SavedView("Waiting for customer", (*at_level, ("status", Ticket.Status.WAITING))),
     ]
     if level:
         # An explicit empty level, so the engineer's default does not apply.
-        views.append(SavedView("all-levels", "All levels", (("level", ""),)))
+        views.append(SavedView("All levels", (("level", ""),)))
     return views
 
 

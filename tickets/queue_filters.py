@@ -1,10 +1,10 @@
 """Filters of the engineer queue.
 
 Every filter narrows the open tickets the queue starts from (``queue.queue_tickets``), so the
-partial index on open tickets stays usable under each of them. "Breached" means *overdue now*:
+partial indexes on open tickets stay usable under each of them. "Breached" means *overdue now*:
 an outstanding SLA deadline of the ticket has passed (``next_due_at < now``). The ticket's
-``sla_breached`` flag is history (a target was missed at some time, perhaps long met since)
-and is shown in the table, not filtered on.
+``sla_breached`` flag is history (a target was missed at some time, perhaps met long since);
+the SLA reports read it, the queue does not.
 """
 
 from collections.abc import Iterable
