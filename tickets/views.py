@@ -34,7 +34,7 @@ class TicketListView(SingleTableMixin, FilterView):
     table_class = CustomerTicketTable
     filterset_class = CustomerTicketFilter
     template_name = "tickets/ticket_list.html"
-    paginate_by = 25
+    table_pagination = {"per_page": 25}
 
     def get_queryset(self):
         return selectors.tickets_for_user(self.request.user)
