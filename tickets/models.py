@@ -318,7 +318,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
 class TicketTarget(models.Model):
     """One SLA target of a ticket: the initial response, one ongoing-update cycle, the
     resolution, or a service request's delivery. Its deadline is stored, never recomputed
-    on page views; ``sla_state`` is the only code that writes these rows."""
+    on page views; ``sla_state`` measures them and the sweep claims their warnings and breaches."""
 
     class Kind(models.TextChoices):
         INITIAL_RESPONSE = "initial_response", "Initial response"

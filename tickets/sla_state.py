@@ -1,6 +1,7 @@
 """A ticket's SLA targets: when each is measured, paused, met or breached.
 
-This is the only code that writes ``TicketTarget`` rows. It applies the SPEC's clock rules with
+This is the code that measures ``TicketTarget`` rows (the periodic sweep in ``sweep.py`` only
+claims warnings and breaches on them). It applies the SPEC's clock rules with
 the SLA engine (``sla.services`` for policies and calendars, ``sla.deadlines`` for arithmetic):
 
 - the initial response is met by the first public update of support and never pauses;
@@ -212,6 +213,8 @@ def resume(ticket: Ticket, now: datetime) -> None:
         target.warn_at = add_clock_time(calendar, clock, now, max(warn_left, 0))
         target.remaining_seconds = None
         target.paused_at = None
+        # A new deadline: the warning sent for the old one does not cover it.
+        target.warned_at = None
         target.save()
     refresh(ticket)
 

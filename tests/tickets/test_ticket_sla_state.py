@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tickets import services
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Ticket, TicketEvent, TicketTarget
 
 from .conftest import local
 from .helpers import target
@@ -299,3 +299,23 @@ def test_the_minor_request_delivery_target_comes_from_the_policy(org_a):
         now=local(2026, 11, 17, 10, 0),
     )
     assert target(ticket, "delivery").due_at == local(2026, 11, 24, 10, 0)
+
+
+def test_a_target_warned_before_a_pause_can_be_warned_again_for_its_new_deadline(org_a, engineers):
+    ticket = _file(org_a.contact, org_a.prod, "P1", local(2026, 11, 17, 10, 0))
+    resolution = target(ticket, "resolution")
+    TicketTarget.objects.filter(pk=resolution.pk).update(warned_at=local(2026, 11, 17, 13, 12))
+    services.ticket_wait_for_customer(
+        ticket=ticket,
+        actor=engineers["L1"],
+        message="Logs?",
+        version=ticket.version,
+        now=local(2026, 11, 17, 13, 30),
+    )
+    ticket.refresh_from_db()
+    services.ticket_resume(
+        ticket=ticket, actor=engineers["L1"], version=ticket.version, now=local(2026, 11, 18, 9, 0)
+    )
+    resolution.refresh_from_db()
+    assert resolution.due_at == local(2026, 11, 18, 9, 30)
+    assert resolution.warned_at is None
