@@ -54,12 +54,26 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+class StampedOnSave(models.Model):
+    """Stamps ``updated_at`` on every save, so caches of calendars and policies notice edits."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        # Not auto_now: fixtures (raw saves) may leave the field out and still get a value.
+        self.updated_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(*args, **kwargs)
+
+
 class CalendarManager(models.Manager):
     def get_by_natural_key(self, slug: str) -> Calendar:
         return self.get(slug=slug)
 
 
-class Calendar(models.Model):
+class Calendar(StampedOnSave):
     """When the business clock runs."""
 
     name = models.CharField(max_length=100)
@@ -104,13 +118,6 @@ class Calendar(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        # Not auto_now: fixtures (raw saves) may leave the field out and still get a value.
-        self.updated_at = timezone.now()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
-        super().save(*args, **kwargs)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -284,7 +291,7 @@ class PolicyManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Policy(models.Model):
+class Policy(StampedOnSave):
     """An SLA: which calendar its business clock follows and what it promises per priority."""
 
     slug = models.SlugField(max_length=60, unique=True)
@@ -318,13 +325,6 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        # Not auto_now: fixtures (raw saves) may leave the field out and still get a value.
-        self.updated_at = timezone.now()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
-        super().save(*args, **kwargs)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
