@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "sla",
     "tenants",
     "tickets",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -138,7 +139,10 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Support portal <support@portal.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Links in emails follow the port the portal was started on (``make run`` with ``PORTAL_PORT``).
+PORTAL_BASE_URL = env.str(
+    "PORTAL_BASE_URL", default=f"http://127.0.0.1:{env.int('PORTAL_PORT', default=8000)}"
+)
 # Who hears about breaches beyond the support managers: the management team is told when a P1
 # has no resolution, workaround or action plan at its resolution target (4 hours).
 SLA_MANAGEMENT_TEAM_EMAILS = env.list("SLA_MANAGEMENT_TEAM_EMAILS", default=[])

@@ -17,17 +17,17 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
+from lib.urls import absolute_reverse
+from outbox.services import mail_enqueue
 from sla import services as sla
 from sla.deadlines import BusinessCalendar
 from sla.models import Calendar
@@ -402,7 +402,7 @@ def onboarding_step_complete(
         provisioned = list(tenants.filter(provisioned_at__isnull=True).order_by("name"))
         tenants.filter(pk__in=[t.pk for t in provisioned]).update(provisioned_at=now)
         if provisioned:
-            transaction.on_commit(partial(_send_tenant_ready, organisation, provisioned))
+            _send_tenant_ready(organisation, provisioned)
     step.done_at = now
     step.done_by = actor
     step.save(update_fields=["done_at", "done_by"])
@@ -524,7 +524,7 @@ class RemindResult:
 
 
 def _checklist_url(checklist: OnboardingChecklist) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("onboarding:detail", args=[checklist.pk])
+    return absolute_reverse("onboarding:detail", checklist.pk)
 
 
 def _customer_emails(organisation_ids: set[int]) -> dict[int, list[str]]:
@@ -645,7 +645,7 @@ def _remind_checklist(
                 subject = f"Onboarding of {organisation}: {steps_text} {where} overdue"
             body = render_to_string("tenants/email/onboarding_reminder.txt", context)
             messages.append(EmailMessage(subject, body, None, to))
-        transaction.on_commit(partial(_send, messages))
+        mail_enqueue(messages)
     result.emails += len(messages)
 
 
@@ -667,15 +667,6 @@ def _claim_reminder(
     return True
 
 
-def _send(messages: list[EmailMessage]) -> None:
-    if not messages:
-        return
-    try:
-        get_connection().send_messages(messages)
-    except Exception:  # the reminder rows stand; a mail outage must not fail the job
-        logger.exception("Could not send %d onboarding mails", len(messages))
-
-
 def _send_tenant_ready(organisation: Organisation, tenants: list[Tenant]) -> None:
     recipients = list(
         User.objects.filter(organisation=organisation, is_active=True)
@@ -689,7 +680,7 @@ def _send_tenant_ready(organisation: Organisation, tenants: list[Tenant]) -> Non
         {
             "organisation": organisation,
             "tenants": tenants,
-            "url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("home"),
+            "url": absolute_reverse("home"),
         },
     )
-    _send([EmailMessage(f"Your tenant is ready: {organisation}", body, None, recipients)])
+    mail_enqueue([EmailMessage(f"Your tenant is ready: {organisation}", body, None, recipients)])

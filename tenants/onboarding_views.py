@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from lib.forms import add_service_error
+
 from . import onboarding
 from .access import checklist_for_user, onboarding_step_for_user
 from .forms import OnboardingGoLiveForm, OnboardingStartForm, OnboardingStepForm
 from .models import OnboardingChecklist, OnboardingPhase
 from .tables import OnboardingTable
-from .views import _add_service_error
 
 
 def _require_staff(user) -> None:
@@ -53,7 +54,7 @@ def start(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Onboarding of {checklist.organisation} started.")
             return redirect("onboarding:detail", checklist_id=checklist.pk)
@@ -141,7 +142,7 @@ def step_edit(request, step_id: int):
         try:
             onboarding.onboarding_step_update(step=step, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"“{step.name}” was updated.")
             return redirect("onboarding:detail", checklist_id=step.checklist_id)

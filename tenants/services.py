@@ -1,15 +1,15 @@
 """Writes on organisations' contact accounts. Every rule that spans rows lives here."""
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from lib.mail import compose
+from lib.urls import absolute_reverse
+from outbox.services import mail_enqueue
 
 from .models import ContactRole, Heartbeat, User
 
@@ -44,11 +44,17 @@ def _check_email_free(email: str, *, exclude_pk: int | None = None) -> str:
 def _send_welcome(user: User) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-        "password_reset_confirm", kwargs={"uidb64": uid, "token": token}
+    link = absolute_reverse("password_reset_confirm", uidb64=uid, token=token)
+    mail_enqueue(
+        [
+            compose(
+                subject="Your support portal account",
+                template="tenants/email/welcome.txt",
+                context={"user": user, "link": link},
+                to=[user.email],
+            )
+        ]
     )
-    body = render_to_string("tenants/email/welcome.txt", {"user": user, "link": link})
-    send_mail("Your support portal account", body, None, [user.email])
 
 
 @transaction.atomic
@@ -78,7 +84,7 @@ def contact_create(
     user.set_unusable_password()
     user.full_clean()
     user.save()
-    transaction.on_commit(lambda: _send_welcome(user))
+    _send_welcome(user)
     return user
 
 

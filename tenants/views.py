@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from lib.forms import add_service_error
+
 from . import services
 from .access import contact_for_admin, scope_for_user
 from .forms import ContactForm
@@ -53,14 +55,6 @@ def contact_list(request):
     return render(request, "tenants/contact_list.html", {"table": table})
 
 
-def _add_service_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def contact_create(request):
     _require_customer_admin(request.user)
     form = ContactForm(request.POST or None)
@@ -72,7 +66,7 @@ def contact_create(request):
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,
@@ -91,7 +85,7 @@ def contact_edit(request, contact_id: int):
         try:
             services.contact_update(actor=request.user, contact=contact, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"{contact.full_name} was updated.")
             return redirect("tenants:contact_list")

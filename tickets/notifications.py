@@ -1,29 +1,17 @@
-"""Email to people about their tickets. Called through ``transaction.on_commit`` by services,
-so nothing is sent for a change that was rolled back."""
+"""Email to people about their tickets. Services call these inside their transaction; the
+outbox sends nothing for a change that was rolled back."""
 
-import logging
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
-
-logger = logging.getLogger(__name__)
+from lib.mail import compose
+from lib.urls import absolute_reverse
+from outbox.services import mail_enqueue
 
 
 def _ticket_url(ticket) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("tickets:detail", args=[ticket.pk])
+    return absolute_reverse("tickets:detail", ticket.pk)
 
 
 def _send(subject: str, template: str, context: dict, recipients: list[str]) -> None:
-    recipients = sorted({r for r in recipients if r})
-    if not recipients:
-        return
-    body = render_to_string(template, context)
-    try:
-        send_mail(subject, body, None, recipients)
-    except Exception:  # a mail outage must not turn a saved change into an error page
-        logger.exception("Could not send %r to %s", subject, recipients)
+    mail_enqueue([compose(subject=subject, template=template, context=context, to=recipients)])
 
 
 def customer_update(ticket, event) -> None:

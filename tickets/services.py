@@ -9,7 +9,6 @@ state the actor never saw. Replies and notes are additive and need no version.
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -163,7 +162,7 @@ def _require_reason(reason: str, what: str) -> str:
 
 
 def _notify_customer(ticket: Ticket, event: TicketEvent) -> None:
-    transaction.on_commit(partial(notifications.customer_update, ticket, event))
+    notifications.customer_update(ticket, event)
 
 
 def _status_event(
@@ -301,7 +300,7 @@ def ticket_reply(
             sla_state.resume(ticket, now)
         else:
             _save(ticket, now)
-        transaction.on_commit(partial(notifications.support_customer_reply, ticket, event))
+        notifications.support_customer_reply(ticket, event)
         return event
     if not author.is_support_staff:
         raise PermissionDenied("You cannot reply on this ticket.")
@@ -742,7 +741,7 @@ def ticket_reopen(
     _save(ticket, now, "status", "resolution_type", "resolved_at")
     event = _status_event(ticket, actor, now, old, reason=reason)
     sla_state.restart_updates(ticket, now)
-    transaction.on_commit(partial(notifications.support_customer_reply, ticket, event))
+    notifications.support_customer_reply(ticket, event)
     return ticket
 
 

@@ -41,17 +41,19 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from math import floor
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from lib.formatting import hours_or_minutes
+from lib.urls import absolute_url
+from outbox.services import mail_enqueue
 from sla import services as sla
 from sla.deadlines import BusinessCalendar, Clock, add_clock_time
 from sla.models import Calendar, Priority
@@ -357,7 +359,7 @@ class _Item:
 def _url_prefix() -> str:
     """``…/tickets/`` once per batch: every ticket's address is this plus its id."""
     sample = reverse("tickets:detail", args=[1])
-    return settings.PORTAL_BASE_URL.rstrip("/") + sample[: sample.rindex("1/")]
+    return absolute_url(sample[: sample.rindex("1/")])
 
 
 def _is_management_alert(item: _Item) -> bool:
@@ -399,15 +401,6 @@ def _digests(
     ]
 
 
-def _send(messages: list[EmailMessage]) -> None:
-    if not messages:
-        return
-    try:
-        get_connection().send_messages(messages)
-    except Exception:  # the events are recorded; a mail outage must not undo them
-        logger.exception("Could not send %d SLA mails", len(messages))
-
-
 def _breach_subject(items: list[_Item]) -> str:
     if len(items) == 1:
         return f"[{items[0].number}] SLA breached: {items[0].label.lower()}"
@@ -415,7 +408,7 @@ def _breach_subject(items: list[_Item]) -> str:
 
 
 def _management_subject(items: list[_Item]) -> str:
-    return f"[{items[0].number}] P1 not resolved after {_duration(items[0].target_seconds)}"
+    return f"[{items[0].number}] P1 not resolved after {hours_or_minutes(items[0].target_seconds)}"
 
 
 def _announce_breaches(items: list[_Item], now: datetime, result: SweepResult) -> None:
@@ -455,14 +448,7 @@ def _announce_breaches(items: list[_Item], now: datetime, result: SweepResult) -
         logger.warning("Nobody to alert about %d breaches: no active managers", len(items))
     messages += _digests(digest, template, _breach_subject, {})
     TicketEvent.objects.bulk_create(events)
-    transaction.on_commit(partial(_send, messages))
-
-
-def _duration(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    if rest == 0:
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{seconds // 60} minutes"
+    mail_enqueue(messages)
 
 
 def _level_engineers(levels: set[str]) -> dict[str, tuple[str, ...]]:
@@ -517,4 +503,4 @@ def _announce_warnings(items: list[_Item], now: datetime, result: SweepResult) -
         result.warned += 1
     messages = _digests(digest, "tickets/email/sla_warning.txt", _warning_subject, {})
     TicketEvent.objects.bulk_create(events)
-    transaction.on_commit(partial(_send, messages))
+    mail_enqueue(messages)

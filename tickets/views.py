@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from lib.forms import add_service_error
 from sla.services import priorities_of
 from tenants.access import scope_for_user
 from tenants.models import Tenant
@@ -18,14 +19,6 @@ from . import forms, selectors, services
 from .filters import CustomerTicketFilter
 from .models import Ticket
 from .tables import CustomerTicketTable
-
-
-def _add_service_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class TicketListView(SingleTableMixin, FilterView):
@@ -72,7 +65,7 @@ def ticket_create(request):
                 attachments=data["attachments"],
             )
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request, f"Ticket {ticket.number} was submitted. We will answer within its SLA."
@@ -384,7 +377,7 @@ def ticket_action(request, ticket_id: int, action: str):
             messages.error(request, exc.messages[0])
             return redirect("tickets:detail", ticket_id=ticket.pk)
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
             if not hasattr(exc, "error_dict"):
                 # A refused move (illegal transition, finished ticket): say so at the top, since
                 # the page may no longer offer that action's form at all.
