@@ -405,6 +405,7 @@ class TicketEvent(models.Model):
         SLA_MET = "sla_met", "SLA target met"
         SLA_WARNING = "sla_warning", "SLA warning"
         SLA_BREACHED = "sla_breached", "SLA target breached"
+        OUTAGE = "outage", "Outage recorded"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)

@@ -764,3 +764,25 @@ def ticket_withdraw(
     _status_event(ticket, actor, now, old, reason=(reason or "").strip())
     sla_state.cancel_pending(ticket, now)
     return ticket
+
+
+# --- facts recorded by other parts of the portal ----------------------------------------------
+
+
+@transaction.atomic
+def ticket_log_event(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    kind: str,
+    body: str = "",
+    public: bool = False,
+    now: datetime | None = None,
+    **data,
+) -> TicketEvent:
+    """Write a timeline event about something recorded elsewhere (an outage linked to the
+    ticket, say). It changes nothing else on the ticket and needs no version."""
+    now = _now(now)
+    if kind not in EventKind.values:
+        raise ValueError(f"Unknown timeline event kind {kind!r}.")
+    return _event(ticket, kind, actor, now, public=public, body=body, **data)
