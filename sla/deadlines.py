@@ -35,6 +35,7 @@ import holidays
 
 __all__ = [
     "DEFAULT_WINDOWS",
+    "PRIORITY_TARGET_KINDS",
     "BusinessCalendar",
     "Clock",
     "Target",
@@ -42,8 +43,13 @@ __all__ = [
     "add_clock_time",
     "business_intervals",
     "clock_time_between",
+    "calendar_is_open",
     "due_at",
+    "is_working_day",
     "warning_at",
+    "warning_seconds",
+    "working_days_after",
+    "working_days_between",
 ]
 
 MIDNIGHT = time(0)
@@ -74,16 +80,27 @@ class TargetKind(StrEnum):
     INITIAL_RESPONSE = "initial_response"
     ONGOING_UPDATE = "ongoing_update"
     RESOLUTION = "resolution"
+    DELIVERY = "delivery"
+    """A service request's delivery: minor requests in the policy's business days, planned
+    ones at the date agreed with the customer."""
 
     @property
     def label(self) -> str:
         return _KIND_LABELS[self]
 
 
+# The targets a policy defines per incident priority (the calculator and ``sla_due`` offer these).
+PRIORITY_TARGET_KINDS = (
+    TargetKind.INITIAL_RESPONSE,
+    TargetKind.ONGOING_UPDATE,
+    TargetKind.RESOLUTION,
+)
+
 _KIND_LABELS = {
     TargetKind.INITIAL_RESPONSE: "Initial response",
     TargetKind.ONGOING_UPDATE: "Ongoing update",
     TargetKind.RESOLUTION: "Resolution",
+    TargetKind.DELIVERY: "Delivery",
 }
 
 Window = tuple[time, time]
@@ -465,7 +482,8 @@ def due_at(
 
 
 def warning_seconds(target: Target, share: float) -> int:
-    """Clock time after which a warning is due: ``share`` of the target, to the nearest second."""
+    """Clock time after which a warning is due: ``share`` of the target, to the nearest second.
+    The one rounding rule for warnings; ``sla.measurement`` stores its result on each target."""
     if not 0 <= share <= 1:
         raise ValueError("The warning share must lie between 0 and 1.")
     return round(target.seconds * share)
@@ -508,3 +526,44 @@ def business_intervals(
         if hi > lo:
             out.append((lo, hi))
     return out
+
+
+# --- calendar questions ------------------------------------------------------------------------
+
+
+def calendar_is_open(calendar: BusinessCalendar, at: datetime) -> bool:
+    """Whether the business clock of ``calendar`` runs at ``at`` (windows are half-open, so
+    16:30 itself is closed)."""
+    _require_aware(at, "at")
+    t = _epoch(at)
+    snap = calendar._open_time.cover(t)
+    i = bisect_right(snap.starts, t) - 1
+    return i >= 0 and t < snap.ends[i]
+
+
+def is_working_day(calendar: BusinessCalendar, day: date) -> bool:
+    """Whether the calendar opens at all on ``day`` (a local date)."""
+    return bool(calendar.windows[day.weekday()]) and not calendar.is_closed_on(day)
+
+
+def working_days_after(calendar: BusinessCalendar, start: date, count: int) -> date:
+    """The ``count``-th working day after ``start`` (``start`` itself does not count)."""
+    if count < 0:
+        raise ValueError("Cannot count a negative number of working days.")
+    day, found = start, 0
+    for _ in range(count * 7 + 366):  # bounded: a calendar that never opens is an error
+        if found == count:
+            return day
+        day += ONE_DAY
+        found += is_working_day(calendar, day)
+    if found == count:
+        return day
+    raise ValueError("The calendar has no working days; check its opening hours.")
+
+
+def working_days_between(calendar: BusinessCalendar, start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end``."""
+    return sum(
+        is_working_day(calendar, start + timedelta(days=n))
+        for n in range(1, (end - start).days + 1)
+    )

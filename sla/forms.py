@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from . import services
-from .deadlines import TargetKind
+from .deadlines import PRIORITY_TARGET_KINDS, TargetKind
 from .models import STANDARD_POLICY_SLUG, Policy, Priority
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -42,7 +42,7 @@ class CalculatorForm(forms.Form):
     )
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.P3)
     target = forms.ChoiceField(
-        choices=[(kind.value, kind.label) for kind in TargetKind],
+        choices=[(kind.value, kind.label) for kind in PRIORITY_TARGET_KINDS],
         initial=TargetKind.INITIAL_RESPONSE.value,
     )
     start = WallClockDateTimeField(

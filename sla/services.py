@@ -185,6 +185,8 @@ def target_for(
     it defines one (P3: 10 business days in the standard policy), else the normal one.
     """
     kind = _kind(kind)
+    if kind == TargetKind.DELIVERY:
+        return minor_delivery_target(policy)
     rows = _rows(policy)
     row = None
     if kind == TargetKind.ONGOING_UPDATE and product_defect:
@@ -201,6 +203,12 @@ def target_for(
         seconds=row.seconds(day_seconds),
         count_from_next_day=row.count_from_next_day,
     )
+
+
+def minor_delivery_target(policy: Policy) -> Target:
+    """The delivery target of a minor service request: the policy's business days."""
+    day_seconds = calendar_for(policy.calendar_id).day_seconds
+    return Target(clock=Clock.BUSINESS, seconds=policy.minor_request_delivery_days * day_seconds)
 
 
 def compute_due(

@@ -29,7 +29,12 @@ from django.utils import timezone
 from lib.urls import absolute_reverse
 from outbox.services import mail_enqueue
 from sla import services as sla
-from sla.deadlines import BusinessCalendar
+from sla.deadlines import (
+    BusinessCalendar,
+    is_working_day,
+    working_days_after,
+    working_days_between,
+)
 from sla.models import Calendar
 
 from .models import (
@@ -175,32 +180,6 @@ REQUIRED_STEPS = frozenset({Step.CONTRACT, Step.TENANT_PROVISIONING})
 
 
 # --- dates -------------------------------------------------------------------------------------
-
-
-def is_working_day(calendar: BusinessCalendar, day: date) -> bool:
-    """Whether the calendar opens at all on ``day`` (a local date)."""
-    return bool(calendar.windows[day.weekday()]) and not calendar.is_closed_on(day)
-
-
-def working_days_after(calendar: BusinessCalendar, start: date, count: int) -> date:
-    """The ``count``-th working day after ``start`` (``start`` itself does not count)."""
-    day, found = start, 0
-    for _ in range(count * 7 + 366):  # bounded: a calendar that never opens is an error
-        if found == count:
-            return day
-        day += timedelta(days=1)
-        found += is_working_day(calendar, day)
-    if found == count:
-        return day
-    raise ValueError("The calendar has no working days; check its opening hours.")
-
-
-def working_days_between(calendar: BusinessCalendar, start: date, end: date) -> int:
-    """Working days after ``start`` up to and including ``end``."""
-    return sum(
-        is_working_day(calendar, start + timedelta(days=n))
-        for n in range(1, (end - start).days + 1)
-    )
 
 
 def _calendar_of(organisation: Organisation) -> BusinessCalendar:

@@ -51,3 +51,13 @@ def staff_with_permission(perm: str) -> QuerySet[User]:
 def manager_emails() -> list[str]:
     """Email addresses of the active support managers."""
     return sorted(staff_with_permission("tenants.manage_support").values_list("email", flat=True))
+
+
+def engineers(*levels: str) -> QuerySet[User]:
+    """Active support engineers who work the ladder, at ``levels`` (all levels when none are
+    given): the one answer to "the engineers at level X" for assignment lists, mail and SLA
+    warnings. Managers are not among them unless they also carry a level."""
+    queryset = staff_with_permission("tenants.work_tickets").exclude(support_level="")
+    if levels:
+        queryset = queryset.filter(support_level__in=levels)
+    return queryset

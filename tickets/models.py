@@ -15,36 +15,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from sla.deadlines import Clock
+from sla.deadlines import Clock, TargetKind
+from sla.measurement import Basis as MeasurementBasis
+from sla.measurement import State as MeasurementState
 from sla.models import Priority
 from tenants.models import SupportLevel
 
 from . import rules
+from .permissions import transition_permission
 
 LEVEL_ORDER = [SupportLevel.L1, SupportLevel.L2, SupportLevel.L3, SupportLevel.L4]
-
-
-def _acts_at_level(ticket: "Ticket", user) -> bool:
-    """Engineers act on tickets at their own level; managers on all."""
-    if user.is_support_manager:
-        return True
-    return user.is_support_engineer and user.support_level == ticket.level
-
-
-def _is_support(ticket: "Ticket", user) -> bool:
-    return user.is_support_staff
-
-
-def _is_customer_of(ticket: "Ticket", user) -> bool:
-    return user.is_customer and user.organisation_id == ticket.organisation_id
-
-
-def _is_submitter(ticket: "Ticket", user) -> bool:
-    return _is_customer_of(ticket, user) and user.pk == ticket.submitter_id
-
-
-def _is_l4_or_manager(ticket: "Ticket", user) -> bool:
-    return _acts_at_level(ticket, user) and ticket.level == SupportLevel.L4
 
 
 class Ticket(ConcurrentTransitionMixin, models.Model):
@@ -219,7 +199,10 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
 
     # --- status -------------------------------------------------------------------------
     @transition(
-        field=status, source=Status.NEW, target=Status.IN_PROGRESS, permission=_acts_at_level
+        field=status,
+        source=Status.NEW,
+        target=Status.IN_PROGRESS,
+        permission=transition_permission("start_work"),
     )
     def start_work(self) -> None:
         """Support takes the ticket into work."""
@@ -228,13 +211,16 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[Status.NEW, Status.IN_PROGRESS],
         target=Status.WAITING,
-        permission=_acts_at_level,
+        permission=transition_permission("wait_for_customer"),
     )
     def wait_for_customer(self) -> None:
         """Ask the customer for something; the ORT and resolution clocks pause."""
 
     @transition(
-        field=status, source=Status.WAITING, target=Status.IN_PROGRESS, permission=_is_support
+        field=status,
+        source=Status.WAITING,
+        target=Status.IN_PROGRESS,
+        permission=transition_permission("resume"),
     )
     def resume(self) -> None:
         """Back to work (support, or the customer's reply); paused clocks run again."""
@@ -243,25 +229,34 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[Status.NEW, Status.IN_PROGRESS, Status.WAITING],
         target=Status.RESOLVED,
-        permission=_acts_at_level,
+        permission=transition_permission("resolve"),
     )
     def resolve(self, resolution_type: str) -> None:
         self.resolution_type = resolution_type
 
     @transition(
-        field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=_is_customer_of
+        field=status,
+        source=Status.RESOLVED,
+        target=Status.CLOSED,
+        permission=transition_permission("confirm"),
     )
     def confirm(self) -> None:
         """The customer confirms the resolution."""
 
     @transition(
-        field=status, source=Status.RESOLVED, target=Status.CLOSED, permission=_acts_at_level
+        field=status,
+        source=Status.RESOLVED,
+        target=Status.CLOSED,
+        permission=transition_permission("close"),
     )
     def close(self) -> None:
         """Support closes a resolved ticket (e.g. the customer did not answer)."""
 
     @transition(
-        field=status, source=Status.RESOLVED, target=Status.IN_PROGRESS, permission=_is_customer_of
+        field=status,
+        source=Status.RESOLVED,
+        target=Status.IN_PROGRESS,
+        permission=transition_permission("reopen"),
     )
     def reopen(self) -> None:
         self.resolution_type = ""
@@ -270,7 +265,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[Status.NEW, Status.IN_PROGRESS, Status.WAITING],
         target=Status.WITHDRAWN,
-        permission=_is_submitter,
+        permission=transition_permission("withdraw"),
     )
     def withdraw(self) -> None:
         """The submitter no longer needs help."""
@@ -280,7 +275,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         field=level,
         source=[SupportLevel.L1, SupportLevel.L2, SupportLevel.L3],
         target=RETURN_VALUE(SupportLevel.L2, SupportLevel.L3, SupportLevel.L4),
-        permission=_acts_at_level,
+        permission=transition_permission("escalate"),
         conditions=[lambda t: t.is_open],
     )
     def escalate(self) -> str:
@@ -290,7 +285,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         field=level,
         source=[SupportLevel.L2, SupportLevel.L3, SupportLevel.L4],
         target=RETURN_VALUE(SupportLevel.L1, SupportLevel.L2, SupportLevel.L3),
-        permission=_acts_at_level,
+        permission=transition_permission("hand_back"),
         conditions=[lambda t: t.is_open],
     )
     def hand_back(self, to_level: str | None = None) -> str:
@@ -308,7 +303,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         field=level,
         source=SupportLevel.L4,
         target=None,
-        permission=_is_l4_or_manager,
+        permission=transition_permission("confirm_product_defect"),
         conditions=[lambda t: t.is_open and t.kind == "incident" and not t.product_defect],
     )
     def confirm_product_defect(self) -> None:
@@ -316,52 +311,105 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
 
 
 class TicketTarget(models.Model):
-    """One SLA target of a ticket: the initial response, one ongoing-update cycle, the
-    resolution, or a service request's delivery. Its deadline is stored, never recomputed
-    on page views; ``sla_state`` measures them and the sweep claims their warnings and breaches."""
+    """One SLA target of a ticket measured under one rule: the initial response, one
+    ongoing-update cycle, the resolution, or a service request's delivery.
+
+    A row stores one ``sla.measurement.Measurement`` and changes only through
+    ``tickets.targets``; its deadline and warning instants are cached there, never recomputed
+    on page views. A re-measure (priority change, product defect, agreed date) closes the row
+    and opens the next ``revision`` of the same target, so each row keeps what happened under
+    its rule: met, breached or replaced, with the clock time it used and who held the ticket
+    then. The sweep claims warnings and breaches on pending rows.
+    """
 
     class Kind(models.TextChoices):
-        INITIAL_RESPONSE = "initial_response", "Initial response"
-        ONGOING_UPDATE = "ongoing_update", "Ongoing update"
-        RESOLUTION = "resolution", "Resolution"
-        DELIVERY = "delivery", "Delivery"
+        INITIAL_RESPONSE = TargetKind.INITIAL_RESPONSE.value, "Initial response"
+        ONGOING_UPDATE = TargetKind.ONGOING_UPDATE.value, "Ongoing update"
+        RESOLUTION = TargetKind.RESOLUTION.value, "Resolution"
+        DELIVERY = TargetKind.DELIVERY.value, "Delivery"
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        MET = "met", "Met"
-        BREACHED = "breached", "Breached"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = MeasurementState.PENDING.value, "Pending"
+        MET = MeasurementState.MET.value, "Met"
+        BREACHED = MeasurementState.BREACHED.value, "Breached"
+        REPLACED = MeasurementState.REPLACED.value, "Measured again"
+        CANCELLED = MeasurementState.CANCELLED.value, "Cancelled"
+
+    class Basis(models.TextChoices):
+        POLICY = MeasurementBasis.POLICY.value, "SLA policy"
+        PRODUCT_DEFECT = MeasurementBasis.PRODUCT_DEFECT.value, "SLA policy for product defects"
+        AGREED = MeasurementBasis.AGREED.value, "Agreed with the customer"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="targets")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     cycle = models.PositiveSmallIntegerField(
         default=1, help_text="Ongoing updates count up from 1."
     )
+    revision = models.PositiveSmallIntegerField(
+        default=1, help_text="Counts up each time the target is measured again."
+    )
     priority = models.CharField(max_length=2, blank=True, help_text="Priority it is measured with.")
-    clock = models.CharField(max_length=10, choices=[(c.value, c.value) for c in Clock])
+    basis = models.CharField(max_length=16, choices=Basis.choices, default=Basis.POLICY)
+    clock = models.CharField(max_length=10, choices=[(c.value, c.label) for c in Clock])
     target_seconds = models.PositiveIntegerField(help_text="Length of the target on its clock.")
-    started_at = models.DateTimeField()
-    due_at = models.DateTimeField(null=True, blank=True, help_text="Empty while paused.")
-    warn_at = models.DateTimeField(null=True, blank=True)
-    remaining_seconds = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Clock time left when paused."
+    warn_after_seconds = models.PositiveIntegerField(
+        default=0, help_text="Clock time after which the warning falls."
+    )
+    started_at = models.DateTimeField(help_text="The event the target is measured from.")
+    running_since = models.DateTimeField(
+        help_text="Since when the clock counts (after the event, a pause or a re-measure)."
+    )
+    banked_seconds = models.PositiveIntegerField(
+        default=0, help_text="Clock time used before running_since."
     )
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(default=0, help_text="Clock time spent paused.")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="Empty while paused.")
+    warn_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     met_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
-    warned_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the row was closed unmet (re-measured or cancelled)."
+    )
+    used_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Clock time used, recorded when met or closed."
+    )
+    held_level = models.CharField(
+        max_length=2, blank=True, help_text="The ticket's level when the target was met or missed."
+    )
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The ticket's assignee when the target was met or missed.",
+    )
 
     class Meta:
         ordering = ["started_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["ticket", "kind", "cycle"], name="target_once_per_cycle"
+                fields=["ticket", "kind", "cycle", "revision"], name="target_once_per_revision"
+            ),
+            # At most one row of each kind waits for its event: re-measures close the old row
+            # before they open the next one.
+            models.UniqueConstraint(
+                fields=["ticket", "kind"],
+                condition=Q(
+                    state__in=["pending", "breached"], met_at__isnull=True, ended_at__isnull=True
+                ),
+                name="target_one_outstanding_per_kind",
             ),
             models.CheckConstraint(
                 name="target_breach_has_time",
                 condition=~Q(state="breached") | Q(breached_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="target_met_has_time",
+                condition=~Q(state="met") | Q(met_at__isnull=False),
             ),
         ]
         indexes = [
@@ -377,15 +425,27 @@ class TicketTarget(models.Model):
         ]
 
     def __str__(self) -> str:
+        return f"{self.label} of #{self.ticket_id}"
+
+    @property
+    def label(self) -> str:
         label = self.get_kind_display()
         if self.kind == self.Kind.ONGOING_UPDATE:
             label += f" {self.cycle}"
-        return f"{label} of #{self.ticket_id}"
+        return label
 
     @property
     def is_outstanding(self) -> bool:
         """Still waiting for its event (a breached target is outstanding until it happens)."""
-        return self.met_at is None and self.state in (self.State.PENDING, self.State.BREACHED)
+        return (
+            self.state in (self.State.PENDING, self.State.BREACHED)
+            and self.met_at is None
+            and self.ended_at is None
+        )
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None and self.is_outstanding
 
 
 class TicketEvent(models.Model):

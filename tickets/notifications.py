@@ -4,6 +4,7 @@ outbox sends nothing for a change that was rolled back."""
 from lib.mail import compose
 from lib.urls import absolute_reverse
 from outbox.services import mail_enqueue
+from tenants.roles import engineers
 
 
 def _ticket_url(ticket) -> str:
@@ -28,18 +29,10 @@ def customer_update(ticket, event) -> None:
 
 def support_customer_reply(ticket, event) -> None:
     """The customer replied: tell the assignee, or the engineers of the ticket's level."""
-    from tenants.models import User
-
-    if ticket.assignee_id:
+    if ticket.assignee_id and ticket.assignee.is_active:
         recipients = [ticket.assignee.email]
     else:
-        recipients = list(
-            User.objects.filter(
-                support_level=ticket.level,
-                is_active=True,
-                groups__permissions__codename="work_tickets",
-            ).values_list("email", flat=True)
-        )
+        recipients = list(engineers(ticket.level).values_list("email", flat=True))
     _send(
         f"[{ticket.number}] Customer replied: {ticket.subject}",
         "tickets/email/support_customer_reply.txt",

@@ -4,8 +4,10 @@ from django.db.models import Prefetch, QuerySet
 
 from tenants.access import object_for_user, scope_for_user
 from tenants.models import User
+from tenants.roles import engineers
 
 from .models import Attachment, Ticket, TicketEvent, TicketTarget
+from .permissions import may_see_internal
 
 
 def tickets_for_user(user) -> QuerySet[Ticket]:
@@ -30,7 +32,7 @@ def timeline_for_user(ticket: Ticket, user) -> QuerySet[TicketEvent]:
     events = ticket.events.select_related("actor").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
     )
-    if not user.is_support_staff:
+    if not may_see_internal(user):
         events = events.filter(public=True)
     return events
 
@@ -43,20 +45,13 @@ def attachment_for_user(user, ticket_id, attachment_id) -> Attachment:
     """An attachment of a ticket ``user`` may see; internal attachments only for support."""
     ticket = ticket_for_user(user, ticket_id)
     attachments = Attachment.objects.filter(ticket=ticket)
-    if not user.is_support_staff:
+    if not may_see_internal(user):
         attachments = attachments.filter(public=True)
     return object_for_user(
         attachments, user, attachment_id, organisation_path="ticket__organisation"
     )
 
 
-def engineers_for_assignment() -> QuerySet[User]:
-    """Active engineers, for the manager's assign form."""
-    return (
-        User.objects.filter(
-            is_active=True, organisation__isnull=True, groups__permissions__codename="work_tickets"
-        )
-        .exclude(support_level="")
-        .distinct()
-        .order_by("support_level", "full_name")
-    )
+def engineers_for_assignment(ticket: Ticket) -> QuerySet[User]:
+    """The engineers a manager may assign ``ticket`` to: those of its level."""
+    return engineers(ticket.level).order_by("full_name")

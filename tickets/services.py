@@ -1,6 +1,9 @@
-"""Every write on a ticket. Each function is atomic, takes keyword-only arguments, applies the
-state machine with the actor's permission, keeps the SLA targets in step (``sla_state``), writes
-timeline events and sends mail after commit.
+"""Every write on a ticket. Each function is atomic, takes keyword-only arguments, asks
+``permissions`` whether the actor may act, applies the state machine, keeps the SLA targets in
+step (``targets``), writes timeline events and queues mail in the same transaction.
+
+The instant of a change is read after the ticket's row lock is held, so two racing writes on
+one ticket record times in the order they commit.
 
 Actions that change the ticket's state take the ``version`` the actor saw: if the ticket changed
 in between, ``TicketChanged`` asks them to reload, so nothing is applied twice or on top of a
@@ -14,11 +17,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition
 
 from tenants.models import Tenant, User
 
-from . import notifications, rules, sla_state
+from . import notifications, permissions, rules, targets
 from .attachments import validate_upload
 from .models import Attachment, Ticket, TicketEvent
 
@@ -35,21 +38,6 @@ class TicketChanged(ValidationError):
             f"{ticket.get_status_display().lower()} at {ticket.level}). Reload the page and try again.",
             code="ticket_changed",
         )
-
-
-ACTION_LABELS = {
-    "start_work": "start work on",
-    "wait_for_customer": "wait for the customer on",
-    "resume": "resume",
-    "resolve": "resolve",
-    "confirm": "confirm the resolution of",
-    "close": "close",
-    "reopen": "reopen",
-    "withdraw": "withdraw",
-    "escalate": "escalate",
-    "hand_back": "hand back",
-    "confirm_product_defect": "confirm a product defect on",
-}
 
 
 def _now(now: datetime | None) -> datetime:
@@ -69,22 +57,10 @@ def _locked(ticket: Ticket, version: int | None) -> Ticket:
 
 
 def _apply(ticket: Ticket, name: str, actor: User | None, *args) -> object:
-    """Run transition ``name`` if the state allows it and ``actor`` (None: the system) may."""
-    method = getattr(ticket, name)
-    label = ACTION_LABELS.get(name, name.replace("_", " "))
-    if not can_proceed(method):
-        raise ValidationError(
-            f"You cannot {label} a ticket that is {ticket.get_status_display().lower()} at {ticket.level}.",
-            code="transition_not_allowed",
-        )
-    if actor is not None and not has_transition_perm(method, actor):
-        if actor.is_support_engineer and not actor.is_support_manager:
-            raise PermissionDenied(
-                f"Ticket {ticket.number} is at {ticket.level}; you work at {actor.support_level or 'no level'}. "
-                "Only its level's engineers or a manager can do that."
-            )
-        raise PermissionDenied(f"You are not allowed to {label} ticket {ticket.number}.")
-    return method(*args)
+    """Run transition ``name`` if the state allows it and ``actor`` (None: the portal itself)
+    may; ``permissions`` says why not."""
+    permissions.require(name, actor, ticket)
+    return getattr(ticket, name)(*args)
 
 
 def _save(ticket: Ticket, now: datetime, *fields: str) -> None:
@@ -257,7 +233,9 @@ def ticket_create(
     )
     _attach(ticket, event, submitter, attachments, public=True)
     ticket.organisation = submitter.organisation
-    sla_state.start(ticket, now)
+    book = targets.TargetBook(ticket, [])
+    book.start(now)
+    book.save()
     return ticket
 
 
@@ -276,20 +254,14 @@ def ticket_reply(
 ) -> TicketEvent:
     """A public reply. From support it meets the initial response and the current update cycle
     (optionally agreeing the next update time); from the customer it resumes a waiting ticket."""
-    now = _now(now)
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": ValidationError("Write a message.", code="empty_reply")})
     _validate_files(attachments)
     ticket = _locked(ticket, None)
-    if ticket.status in (Status.CLOSED, Status.WITHDRAWN):
-        raise ValidationError(
-            f"Ticket {ticket.number} is {ticket.get_status_display().lower()}; file a new ticket instead.",
-            code="ticket_finished",
-        )
+    now = _now(now)
     if author.is_customer:
-        if author.organisation_id != ticket.organisation_id:
-            raise PermissionDenied("This ticket belongs to another organisation.")
+        permissions.require("customer_reply", author, ticket)
         event = _event(ticket, EventKind.CUSTOMER_REPLY, author, now, public=True, body=body)
         _attach(ticket, event, author, attachments, public=True)
         if ticket.status == Status.WAITING:
@@ -297,13 +269,14 @@ def ticket_reply(
             _apply(ticket, "resume", None)
             _status_event(ticket, author, now, old, reason="The customer replied.")
             _save(ticket, now, "status")
-            sla_state.resume(ticket, now)
+            book = targets.TargetBook.of(ticket)
+            book.resume(now)
+            book.save()
         else:
             _save(ticket, now)
         notifications.support_customer_reply(ticket, event)
         return event
-    if not author.is_support_staff:
-        raise PermissionDenied("You cannot reply on this ticket.")
+    permissions.require("reply", author, ticket)
     if next_update_at is not None and next_update_at <= now:
         raise ValidationError(
             {
@@ -311,11 +284,6 @@ def ticket_reply(
                     "The agreed next update must be in the future.", code="next_update_past"
                 )
             }
-        )
-    if ticket.status == Status.RESOLVED:
-        raise ValidationError(
-            "This ticket is resolved; the customer can reopen it if the problem is back.",
-            code="ticket_resolved",
         )
     event = _event(
         ticket,
@@ -329,13 +297,15 @@ def ticket_reply(
     _attach(ticket, event, author, attachments, public=True)
     fields = ["last_public_update_at"]
     ticket.last_public_update_at = now
-    if ticket.status == Status.NEW and has_transition_perm(ticket.start_work, author):
+    if ticket.status == Status.NEW and permissions.verdict("start_work", author, ticket):
         old = ticket.status
         _apply(ticket, "start_work", author)
         _status_event(ticket, author, now, old)
         fields.append("status")
     _save(ticket, now, *fields)
-    sla_state.record_support_update(ticket, now, agreed_next_update_at=next_update_at)
+    book = targets.TargetBook.of(ticket)
+    book.record_support_update(now, agreed_next_update_at=next_update_at)
+    book.save()
     _notify_customer(ticket, event)
     return event
 
@@ -350,14 +320,13 @@ def ticket_add_note(
     now: datetime | None = None,
 ) -> TicketEvent:
     """An internal note: support only, never shown to the customer, does not count as an update."""
-    now = _now(now)
-    if not author.is_support_staff:
-        raise PermissionDenied("Only support staff can write internal notes.")
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": ValidationError("Write a note.", code="empty_note")})
     _validate_files(attachments)
     ticket = _locked(ticket, None)
+    permissions.require("note", author, ticket)
+    now = _now(now)
     event = _event(ticket, EventKind.INTERNAL_NOTE, author, now, public=False, body=body)
     _attach(ticket, event, author, attachments, public=False)
     _save(ticket, now)
@@ -376,34 +345,21 @@ def ticket_assign(
     version: int | None,
     now: datetime | None = None,
 ) -> Ticket:
-    """Take a ticket (assignee = actor) or, as a manager, assign it to any engineer."""
-    now = _now(now)
+    """Take a ticket (``assignee`` is the actor, an engineer at the ticket's level) or, as a
+    manager, assign it to an engineer of its level (``None``: unassigned)."""
     ticket = _locked(ticket, version)
-    if not ticket.is_open:
-        raise ValidationError(
-            f"Ticket {ticket.number} is {ticket.get_status_display().lower()}.",
-            code="ticket_not_open",
-        )
-    if assignee is not None and (not assignee.is_active or not assignee.is_support_engineer):
-        raise ValidationError(
-            {"assignee": ValidationError("Choose an active support engineer.", code="not_engineer")}
-        )
-    if not actor.is_support_manager:
-        if not actor.is_support_engineer or actor.support_level != ticket.level:
-            raise PermissionDenied(
-                f"Ticket {ticket.number} is at {ticket.level}; only its level's engineers or a manager can assign it."
-            )
-        if assignee is not None and assignee.pk != actor.pk:
-            raise PermissionDenied(
-                "Engineers can take tickets for themselves; a manager assigns them to others."
-            )
-    if (
-        assignee is not None
-        and assignee.support_level
-        and assignee.support_level != ticket.level
-        and not actor.is_support_manager
-    ):
-        raise ValidationError("That engineer works at another level.", code="wrong_level")
+    now = _now(now)
+    if assignee is not None and assignee.pk == actor.pk and not permissions.is_manager(actor):
+        permissions.require("take", actor, ticket)
+    else:
+        verdict = permissions.can_assign_to(actor, ticket, assignee)
+        if (
+            not verdict
+            and not verdict.forbidden
+            and verdict.code in ("not_engineer", "wrong_level")
+        ):
+            raise ValidationError({"assignee": ValidationError(verdict.reason, code=verdict.code)})
+        permissions.require(verdict)
     old = ticket.assignee
     ticket.assignee = assignee
     _save(ticket, now, "assignee")
@@ -429,9 +385,9 @@ def ticket_escalate(
     *, ticket: Ticket, actor: User, reason: str, version: int | None, now: datetime | None = None
 ) -> Ticket:
     """Move the ticket up one level with a recorded reason; it leaves the current assignee."""
-    now = _now(now)
     reason = _require_reason(reason, "escalating")
     ticket = _locked(ticket, version)
+    now = _now(now)
     old = ticket.level
     _apply(ticket, "escalate", actor)
     ticket.assignee = None
@@ -458,9 +414,9 @@ def ticket_hand_back(
     version: int | None,
     now: datetime | None = None,
 ) -> Ticket:
-    now = _now(now)
     reason = _require_reason(reason, "handing the ticket back")
     ticket = _locked(ticket, version)
+    now = _now(now)
     old = ticket.level
     _apply(ticket, "hand_back", actor, to_level or None)
     ticket.assignee = None
@@ -483,9 +439,9 @@ def ticket_confirm_defect(
 ) -> Ticket:
     """L4 confirms a product defect: a software fix follows, and a P3's ORT becomes the
     product-defect ORT (10 business days in the standard policy)."""
-    now = _now(now)
     reason = _require_reason(reason, "confirming a product defect")
     ticket = _locked(ticket, version)
+    now = _now(now)
     _apply(ticket, "confirm_product_defect", actor)
     _save(ticket, now, "product_defect")
     _event(
@@ -497,7 +453,9 @@ def ticket_confirm_defect(
         reason=reason,
         body="Our software development team confirmed this as a product defect; a fix will follow.",
     )
-    sla_state.remeasure(ticket, now, keep_start=True)
+    book = targets.TargetBook.of(ticket)
+    book.remeasure_product_defect(now)
+    book.save()
     return ticket
 
 
@@ -516,24 +474,13 @@ def ticket_reclassify(
 ) -> Ticket:
     """Support changes an incident's priority with a reason; targets not yet met are measured
     again with the new priority from now. The P1/P2 rule still holds."""
-    now = _now(now)
     reason = _require_reason(reason, "changing the priority")
     ticket = _locked(ticket, version)
-    if not actor.is_support_staff:
-        raise PermissionDenied("Only support can change a ticket's priority.")
-    if ticket.kind != Ticket.Kind.INCIDENT:
-        raise ValidationError(
-            {
-                "priority": ValidationError(
-                    "Service requests carry no incident priority.", code="priority_on_request"
-                )
-            }
-        )
-    if not ticket.is_open:
-        raise ValidationError(
-            f"Ticket {ticket.number} is {ticket.get_status_display().lower()}.",
-            code="ticket_not_open",
-        )
+    now = _now(now)
+    verdict = permissions.can_reclassify(actor, ticket)
+    if verdict.code == "priority_on_request":
+        raise ValidationError({"priority": ValidationError(verdict.reason, code=verdict.code)})
+    permissions.require(verdict)
     if priority == ticket.priority:
         raise ValidationError(
             {
@@ -555,7 +502,9 @@ def ticket_reclassify(
         reason=reason,
         **{"from": old, "to": priority},
     )
-    sla_state.remeasure(ticket, now)
+    book = targets.TargetBook.of(ticket)
+    book.remeasure_priority(now)
+    book.save()
     return ticket
 
 
@@ -571,14 +520,9 @@ def ticket_agree_delivery(
 ) -> Ticket:
     """Record the delivery date agreed with the customer for a service request that needs
     planning; it becomes the request's delivery target."""
-    now = _now(now)
     ticket = _locked(ticket, version)
-    if not actor.is_support_staff:
-        raise PermissionDenied("Only support agrees delivery dates.")
-    if ticket.kind != Ticket.Kind.SERVICE_REQUEST or not ticket.is_open:
-        raise ValidationError(
-            "Delivery dates are agreed for open service requests only.", code="not_open_request"
-        )
+    now = _now(now)
+    permissions.require("agree_delivery", actor, ticket)
     if delivery_at <= now:
         raise ValidationError(
             {
@@ -598,7 +542,9 @@ def ticket_agree_delivery(
         body=note.strip(),
         delivery_at=delivery_at.isoformat(),
     )
-    sla_state.agree_delivery(ticket, now, delivery_at)
+    book = targets.TargetBook.of(ticket)
+    book.agree_delivery(now, delivery_at)
+    book.save()
     _notify_customer(ticket, event)
     return ticket
 
@@ -612,7 +558,6 @@ def ticket_wait_for_customer(
 ) -> Ticket:
     """Ask the customer for something. The question is a public update; ORT and resolution
     clocks pause until the customer answers or support resumes."""
-    now = _now(now)
     message = (message or "").strip()
     if not message:
         raise ValidationError(
@@ -623,13 +568,16 @@ def ticket_wait_for_customer(
             }
         )
     ticket = _locked(ticket, version)
+    now = _now(now)
     old = ticket.status
     _apply(ticket, "wait_for_customer", actor)
     ticket.last_public_update_at = now
     _save(ticket, now, "status", "last_public_update_at")
     event = _status_event(ticket, actor, now, old, body=message)
-    sla_state.record_support_update(ticket, now)
-    sla_state.pause(ticket, now)
+    book = targets.TargetBook.of(ticket)
+    book.record_support_update(now)
+    book.pause(now)
+    book.save()
     _notify_customer(ticket, event)
     return ticket
 
@@ -638,13 +586,15 @@ def ticket_wait_for_customer(
 def ticket_resume(
     *, ticket: Ticket, actor: User, version: int | None, now: datetime | None = None
 ) -> Ticket:
-    now = _now(now)
     ticket = _locked(ticket, version)
+    now = _now(now)
     old = ticket.status
     _apply(ticket, "resume", actor)
     _save(ticket, now, "status")
     _status_event(ticket, actor, now, old, public=False)
-    sla_state.resume(ticket, now)
+    book = targets.TargetBook.of(ticket)
+    book.resume(now)
+    book.save()
     return ticket
 
 
@@ -660,7 +610,6 @@ def ticket_resolve(
 ) -> Ticket:
     """Resolve with a resolution, a workaround or an action plan (each meets the P1 resolution
     target). The summary goes to the customer, who confirms or reopens."""
-    now = _now(now)
     summary = (summary or "").strip()
     if resolution_type not in Ticket.ResolutionType.values:
         raise ValidationError(
@@ -679,9 +628,8 @@ def ticket_resolve(
             }
         )
     ticket = _locked(ticket, version)
+    now = _now(now)
     old = ticket.status
-    if old == Status.WAITING:
-        sla_state.resume(ticket, now)
     _apply(ticket, "resolve", actor, resolution_type)
     ticket.resolved_at = now
     ticket.last_public_update_at = now
@@ -689,8 +637,10 @@ def ticket_resolve(
     event = _status_event(
         ticket, actor, now, old, body=summary, resolution_type=ticket.get_resolution_type_display()
     )
-    sla_state.record_support_update(ticket, now, continues=False)
-    sla_state.meet_resolution(ticket, now)
+    book = targets.TargetBook.of(ticket)
+    book.record_support_update(now, continues=False)
+    book.meet_resolution(now)
+    book.save()
     _notify_customer(ticket, event)
     return ticket
 
@@ -700,14 +650,16 @@ def ticket_confirm(
     *, ticket: Ticket, actor: User, version: int | None, now: datetime | None = None
 ) -> Ticket:
     """The customer confirms the resolution; the ticket closes."""
-    now = _now(now)
     ticket = _locked(ticket, version)
+    now = _now(now)
     old = ticket.status
     _apply(ticket, "confirm", actor)
     ticket.closed_at = now
     _save(ticket, now, "status", "closed_at")
     _status_event(ticket, actor, now, old, reason="The customer confirmed the resolution.")
-    sla_state.cancel_pending(ticket, now)
+    book = targets.TargetBook.of(ticket)
+    book.cancel_outstanding(now)
+    book.save()
     return ticket
 
 
@@ -715,14 +667,16 @@ def ticket_confirm(
 def ticket_close(
     *, ticket: Ticket, actor: User, version: int | None, now: datetime | None = None
 ) -> Ticket:
-    now = _now(now)
     ticket = _locked(ticket, version)
+    now = _now(now)
     old = ticket.status
     _apply(ticket, "close", actor)
     ticket.closed_at = now
     _save(ticket, now, "status", "closed_at")
     event = _status_event(ticket, actor, now, old)
-    sla_state.cancel_pending(ticket, now)
+    book = targets.TargetBook.of(ticket)
+    book.cancel_outstanding(now)
+    book.save()
     _notify_customer(ticket, event)
     return ticket
 
@@ -732,15 +686,17 @@ def ticket_reopen(
     *, ticket: Ticket, actor: User, reason: str, version: int | None, now: datetime | None = None
 ) -> Ticket:
     """The customer says the problem is not solved; support owes an update within the ORT."""
-    now = _now(now)
     reason = _require_reason(reason, "reopening")
     ticket = _locked(ticket, version)
+    now = _now(now)
     old = ticket.status
     _apply(ticket, "reopen", actor)
     ticket.resolved_at = None
     _save(ticket, now, "status", "resolution_type", "resolved_at")
     event = _status_event(ticket, actor, now, old, reason=reason)
-    sla_state.restart_updates(ticket, now)
+    book = targets.TargetBook.of(ticket)
+    book.restart_updates(now)
+    book.save()
     notifications.support_customer_reply(ticket, event)
     return ticket
 
@@ -755,14 +711,16 @@ def ticket_withdraw(
     now: datetime | None = None,
 ) -> Ticket:
     """The submitter no longer needs help; pending targets are cancelled."""
-    now = _now(now)
     ticket = _locked(ticket, version)
+    now = _now(now)
     old = ticket.status
     _apply(ticket, "withdraw", actor)
     ticket.closed_at = now
     _save(ticket, now, "status", "closed_at")
     _status_event(ticket, actor, now, old, reason=(reason or "").strip())
-    sla_state.cancel_pending(ticket, now)
+    book = targets.TargetBook.of(ticket)
+    book.cancel_outstanding(now)
+    book.save()
     return ticket
 
 

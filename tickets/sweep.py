@@ -16,16 +16,17 @@ It is safe to run late, twice, or twice at the same moment:
   deadline itself has passed by then, only the breach is sent: a warning after the fact helps
   nobody.
 - Each warning and breach is claimed by a conditional UPDATE that returns the rows it changed
-  (``… WHERE state = 'pending' AND due_at <= now`` for a breach, ``… AND warned_at IS NULL AND
-  warn_at <= now`` for a warning). Only the sweep whose UPDATE changed a row writes its event and
-  sends its mail, so a second beat, a redelivered task or two racing workers never send twice.
-  A target given a new deadline by ``sla_state`` gets ``warned_at`` cleared, and a breach is
-  final, so each (ticket, target, deadline) is warned at most once and breached at most once.
+  (``targets.mark_breached``: ``… WHERE state = 'pending' AND due_at < now``; ``targets.
+  mark_warned``: ``… AND warned_at IS NULL AND warn_at <= now``). Only the sweep whose UPDATE
+  changed a row writes its event and queues its mail, so a second beat, a redelivered task or
+  two racing workers never send twice. A resumed target gets ``warned_at`` cleared
+  (``sla.measurement.resume``) and a breach is final, so each (target, deadline) is warned at
+  most once and breached at most once.
 - The ticket rows of a batch are locked in id order before their targets change: the ticket
   services lock the ticket before they touch its targets, so a sweep and a reply wait for each
   other instead of deadlocking, and two sweeps meet in the same order.
-- Mail goes out after the batch commits: a rolled-back batch sends nothing, and a mail outage is
-  logged without undoing the record (the timeline shows who should have been told).
+- Mail is queued in the outbox inside the batch's transaction: a rolled-back batch sends
+  nothing, and a committed claim always has its mail queued (the timeline shows who was told).
 
 Warnings of business-hours targets are held while their calendar is closed (SPEC: "reminders for
 business-hours targets are held until business hours"); they go out in the first sweep after it
@@ -40,12 +41,11 @@ the index found.
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from math import floor
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -55,10 +55,11 @@ from lib.formatting import hours_or_minutes
 from lib.urls import absolute_url
 from outbox.services import mail_enqueue
 from sla import services as sla
-from sla.deadlines import BusinessCalendar, Clock, add_clock_time
+from sla.deadlines import Clock, calendar_is_open
 from sla.models import Calendar, Priority
 from tenants.roles import manager_emails, staff_with_permission
 
+from . import targets
 from .models import Ticket, TicketEvent, TicketTarget
 
 logger = logging.getLogger(__name__)
@@ -117,16 +118,10 @@ def sla_sweep(
 # --- claiming ----------------------------------------------------------------------------------
 
 
-def _open_targets():
-    return TicketTarget.objects.filter(state=State.PENDING, ticket__status__in=Ticket.OPEN_STATUSES)
-
-
 def breach_claim_query(now: datetime, batch_size: int = SWEEP_BATCH_SIZE):
-    """(target id, ticket id) of targets past their deadline, earliest first: a range scan of
-    the partial index ``target_pending_due``."""
+    """(target id, ticket id) of targets past their deadline, earliest first."""
     return (
-        _open_targets()
-        .filter(due_at__lte=now)
+        targets.breach_candidates(now)
         .order_by("due_at", "pk")
         .values_list("pk", "ticket_id")[:batch_size]
     )
@@ -135,14 +130,13 @@ def breach_claim_query(now: datetime, batch_size: int = SWEEP_BATCH_SIZE):
 def warning_claim_query(
     now: datetime, batch_size: int = SWEEP_BATCH_SIZE, held_calendars: frozenset[int] = frozenset()
 ):
-    """(target id, ticket id) of targets whose warning is due, earliest first: a range scan of
-    the partial index ``target_pending_warn``.
+    """(target id, ticket id) of targets whose warning is due, earliest first.
 
     ``held_calendars`` are the calendars closed at ``now``: their business-hours targets wait.
     They are filtered here rather than skipped after reading, so that a pile of held warnings
     can never fill the batch and starve a 24/7 warning behind them.
     """
-    queryset = _open_targets().filter(warned_at__isnull=True, warn_at__lte=now, due_at__gt=now)
+    queryset = targets.warning_candidates(now)
     if held_calendars:
         queryset = queryset.filter(
             ~Q(clock=Clock.BUSINESS.value)
@@ -162,50 +156,15 @@ def _lock_tickets(ticket_ids: set[int]) -> None:
     )
 
 
-def _column(name: str) -> str:
-    return connection.ops.quote_name(TicketTarget._meta.get_field(name).column)
-
-
-def _claim(ids: list[int], assignments: str, set_params: list, condition: str, params: list):
-    """``UPDATE … SET assignments WHERE pk IN ids AND condition RETURNING pk``: the rows this
-    call changed, and only those. The condition repeats what made the rows candidates, so a row
-    another sweep (or a reply) changed since it was read is left alone."""
-    table = connection.ops.quote_name(TicketTarget._meta.db_table)
-    pk = connection.ops.quote_name(TicketTarget._meta.pk.column)
-    marks = ", ".join(["%s"] * len(ids))
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk} IN ({marks}) AND {condition} RETURNING {pk}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*set_params, *ids, *params])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _db_time(value: datetime):
-    return connection.ops.adapt_datetimefield_value(value)
-
-
 def _breach_batch(now: datetime, batch_size: int, result: SweepResult) -> int:
     with transaction.atomic():
         candidates = list(breach_claim_query(now, batch_size))
         if not candidates:
             return 0
         _lock_tickets({ticket_id for _, ticket_id in candidates})
-        state, due = _column("state"), _column("due_at")
-        won = _claim(
-            [pk for pk, _ in candidates],
-            f"{state} = %s, {_column('breached_at')} = {due}",
-            [State.BREACHED.value],
-            f"{state} = %s AND {due} IS NOT NULL AND {due} <= %s",
-            [State.PENDING.value, _db_time(now)],
-        )
+        won = targets.mark_breached([pk for pk, _ in candidates], now)
         if won:
-            items = _load(won, _url_prefix())
-            # What ``sla_state.refresh`` would compute: a breach leaves the target outstanding
-            # with the same deadline (so ``next_due_at`` stands) and sets the breach flag. One
-            # UPDATE for the batch instead of three queries per ticket.
-            Ticket.objects.filter(pk__in={i.ticket_id for i in items}, sla_breached=False).update(
-                sla_breached=True
-            )
-            _announce_breaches(items, now, result)
+            _announce_breaches(_load(won, _url_prefix()), now, result)
         return len(candidates)
 
 
@@ -217,14 +176,7 @@ def _warning_batch(
         if not candidates:
             return 0
         _lock_tickets({ticket_id for _, ticket_id in candidates})
-        warned, warn, due = _column("warned_at"), _column("warn_at"), _column("due_at")
-        won = _claim(
-            [pk for pk, _ in candidates],
-            f"{warned} = %s",
-            [_db_time(now)],
-            f"{_column('state')} = %s AND {warned} IS NULL AND {warn} <= %s AND {due} > %s",
-            [State.PENDING.value, _db_time(now), _db_time(now)],
-        )
+        won = targets.mark_warned([pk for pk, _ in candidates], now)
         if won:
             _announce_warnings(_load(won, _url_prefix()), now, result)
         return len(candidates)
@@ -262,16 +214,6 @@ def _load(ids: list[int], url_prefix: str) -> list["_Item"]:
 
 
 # --- business hours ----------------------------------------------------------------------------
-
-
-def calendar_is_open(calendar: BusinessCalendar, now: datetime) -> bool:
-    """Whether the business clock of ``calendar`` runs at ``now``."""
-    # The business clock counts whole seconds: it runs at ``now`` exactly when its first
-    # second from ``now`` is used up one real second later.
-    second = floor(now.timestamp())
-    return add_clock_time(calendar, Clock.BUSINESS, now, 1) == datetime.fromtimestamp(
-        second + 1, UTC
-    )
 
 
 def _closed_calendar_ids(now: datetime) -> frozenset[int]:

@@ -15,7 +15,7 @@ from sla.services import priorities_of
 from tenants.access import scope_for_user
 from tenants.models import Tenant
 
-from . import forms, selectors, services
+from . import forms, permissions, selectors, services
 from .filters import CustomerTicketFilter
 from .models import Ticket
 from .tables import CustomerTicketTable
@@ -88,9 +88,6 @@ class Action:
     form: Callable
     run: Callable
     done: str
-    transition: str | None = None  # the state-machine transition it needs, if any
-    staff: bool = False
-    customer: bool = False
     danger: bool = False
 
 
@@ -110,7 +107,6 @@ ACTIONS: dict[str, Action] = {
             next_update_at=d.get("next_update_at"),
         ),
         "Your reply was sent to the customer.",
-        staff=True,
     ),
     "customer_reply": Action(
         "Send reply",
@@ -119,7 +115,6 @@ ACTIONS: dict[str, Action] = {
             ticket=t, author=u, body=d["body"], attachments=_files(d)
         ),
         "Your reply was added to the ticket.",
-        customer=True,
     ),
     "note": Action(
         "Add note",
@@ -128,14 +123,12 @@ ACTIONS: dict[str, Action] = {
             ticket=t, author=u, body=d["body"], attachments=_files(d)
         ),
         "Internal note added.",
-        staff=True,
     ),
     "take": Action(
         "Take this ticket",
         forms.VersionForm,
         lambda t, u, d: services.ticket_assign(ticket=t, actor=u, assignee=u, version=d["version"]),
         "The ticket is yours.",
-        staff=True,
     ),
     "assign": Action(
         "Assign",
@@ -144,7 +137,6 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, assignee=d["assignee"], version=d["version"]
         ),
         "Assignment saved.",
-        staff=True,
     ),
     "reclassify": Action(
         "Change priority",
@@ -153,7 +145,6 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, priority=d["priority"], reason=d["reason"], version=d["version"]
         ),
         "Priority changed; SLA targets were measured again.",
-        staff=True,
     ),
     "agree_delivery": Action(
         "Agree the delivery date",
@@ -162,7 +153,6 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, delivery_at=d["delivery_at"], note=d["note"], version=d["version"]
         ),
         "Delivery date agreed; the customer was told.",
-        staff=True,
     ),
     "escalate": Action(
         "Escalate to the next level",
@@ -171,8 +161,6 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, reason=d["reason"], version=d["version"]
         ),
         "Ticket escalated.",
-        transition="escalate",
-        staff=True,
     ),
     "hand_back": Action(
         "Hand back down",
@@ -181,8 +169,6 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, reason=d["reason"], to_level=d.get("to_level"), version=d["version"]
         ),
         "Ticket handed back.",
-        transition="hand_back",
-        staff=True,
     ),
     "confirm_product_defect": Action(
         "Confirm product defect",
@@ -191,8 +177,6 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, reason=d["reason"], version=d["version"]
         ),
         "Product defect confirmed; the ongoing-update target follows the defect rule.",
-        transition="confirm_product_defect",
-        staff=True,
     ),
     "wait_for_customer": Action(
         "Ask the customer and wait",
@@ -201,16 +185,12 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, message=d["message"], version=d["version"]
         ),
         "The customer was asked; the clocks are paused.",
-        transition="wait_for_customer",
-        staff=True,
     ),
     "resume": Action(
         "Resume work",
         forms.VersionForm,
         lambda t, u, d: services.ticket_resume(ticket=t, actor=u, version=d["version"]),
         "Work resumed; the clocks run again.",
-        transition="resume",
-        staff=True,
     ),
     "resolve": Action(
         "Resolve",
@@ -223,24 +203,18 @@ ACTIONS: dict[str, Action] = {
             version=d["version"],
         ),
         "Ticket resolved; the customer was told.",
-        transition="resolve",
-        staff=True,
     ),
     "close": Action(
         "Close",
         forms.VersionForm,
         lambda t, u, d: services.ticket_close(ticket=t, actor=u, version=d["version"]),
         "Ticket closed.",
-        transition="close",
-        staff=True,
     ),
     "confirm": Action(
         "Confirm the resolution",
         forms.VersionForm,
         lambda t, u, d: services.ticket_confirm(ticket=t, actor=u, version=d["version"]),
         "Thank you: the ticket is closed.",
-        transition="confirm",
-        customer=True,
     ),
     "reopen": Action(
         "Reopen",
@@ -249,8 +223,6 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, reason=d["reason"], version=d["version"]
         ),
         "The ticket was reopened; support will update you.",
-        transition="reopen",
-        customer=True,
     ),
     "withdraw": Action(
         "Withdraw this ticket",
@@ -259,71 +231,22 @@ ACTIONS: dict[str, Action] = {
             ticket=t, actor=u, reason=d["reason"], version=d["version"]
         ),
         "The ticket was withdrawn.",
-        transition="withdraw",
-        customer=True,
         danger=True,
     ),
 }
 
 
 def _available_actions(ticket: Ticket, user) -> list[str]:
-    """The actions the page offers: state-machine transitions the state and the user's
-    permissions allow, plus replies, notes, assignment and reclassification."""
-    allowed = {t.name for t in ticket.get_available_user_status_transitions(user)}
-    allowed |= {t.name for t in ticket.get_available_user_level_transitions(user)}
-    names = []
-    finished = ticket.status in (Ticket.Status.CLOSED, Ticket.Status.WITHDRAWN)
-    staff = user.is_support_staff
-    at_level = user.is_support_manager or (
-        user.is_support_engineer and user.support_level == ticket.level
-    )
-    for name, action in ACTIONS.items():
-        if action.transition:
-            if action.transition in allowed and (
-                action.staff and staff or action.customer and not staff
-            ):
-                names.append(name)
-        elif name == "reply":
-            if staff and not finished and ticket.status != Ticket.Status.RESOLVED:
-                names.append(name)
-        elif name == "customer_reply":
-            if not staff and not finished:
-                names.append(name)
-        elif name == "note":
-            if staff:
-                names.append(name)
-        elif name == "take":
-            if (
-                at_level
-                and ticket.is_open
-                and ticket.assignee_id != user.pk
-                and user.is_support_engineer
-                and not user.is_support_manager
-            ):
-                names.append(name)
-        elif name == "assign":
-            if user.is_support_manager and ticket.is_open:
-                names.append(name)
-        elif (
-            name == "reclassify"
-            and staff
-            and ticket.is_open
-            and ticket.kind == Ticket.Kind.INCIDENT
-        ) or (
-            name == "agree_delivery"
-            and staff
-            and ticket.is_open
-            and ticket.kind == Ticket.Kind.SERVICE_REQUEST
-        ):
-            names.append(name)
-    return names
+    """The actions the page offers: exactly those ``permissions`` allows ``user`` now."""
+    allowed = set(permissions.available_actions(user, ticket))
+    return [name for name in ACTIONS if name in allowed]
 
 
 def _form_for(name: str, ticket: Ticket, data=None, files=None):
     action = ACTIONS[name]
     kwargs = {}
     if name == "assign":
-        kwargs["engineers"] = selectors.engineers_for_assignment()
+        kwargs["engineers"] = selectors.engineers_for_assignment(ticket)
     if name == "reclassify":
         kwargs["priorities"] = priorities_of(ticket.organisation.sla_policy)
     initial = {"version": ticket.version}
@@ -367,8 +290,15 @@ def ticket_action(request, ticket_id: int, action: str):
         raise Http404("No such action.")
     spec = ACTIONS[action]
     user = request.user
-    if spec.staff and not user.is_support_staff or spec.customer and user.is_support_staff:
-        raise PermissionDenied("That action is not available to you.")
+    verdict = permissions.verdict(action, user, ticket)
+    if not verdict and verdict.forbidden:
+        posted = request.POST.get(f"{action}-version")
+        if posted is not None and posted != str(ticket.version):
+            # Refused because the ticket moved on (escalated away, say) since the page was
+            # drawn: say that, as the service would, rather than a bare refusal.
+            messages.error(request, services.TicketChanged(ticket).messages[0])
+            return redirect("tickets:detail", ticket_id=ticket.pk)
+        raise PermissionDenied(verdict.reason)
     form = _form_for(action, ticket, request.POST, request.FILES)
     if form.is_valid():
         try:

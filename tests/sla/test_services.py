@@ -59,8 +59,13 @@ def test_a_priority_the_policy_does_not_use_has_no_target(standard):
 
 
 def test_an_unknown_target_kind_is_refused(standard):
-    with pytest.raises(ValueError, match="Unknown target kind 'delivery'"):
-        services.target_for(policy=standard, priority="P3", kind="delivery")
+    with pytest.raises(ValueError, match="Unknown target kind 'handover'"):
+        services.target_for(policy=standard, priority="P3", kind="handover")
+
+
+def test_delivery_is_the_policys_minor_request_days_on_the_business_clock(standard):
+    delivery = services.target_for(policy=standard, priority="", kind="delivery")
+    assert delivery == Target(clock=Clock.BUSINESS, seconds=3 * 510 * 60)
 
 
 def test_policy_by_slug_raises_for_an_unknown_slug(db):

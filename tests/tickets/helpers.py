@@ -26,5 +26,10 @@ def act(client, ticket, action, **data):
     return client.post(reverse("tickets:action", args=[ticket.pk, action]), payload)
 
 
-def target(ticket: Ticket, kind: str, cycle: int = 1):
-    return ticket.targets.get(kind=kind, cycle=cycle)
+def target(ticket: Ticket, kind: str, cycle: int = 1, revision: int | None = None):
+    """The ticket's target row of ``kind`` and ``cycle``: its latest measurement, or the given
+    ``revision``."""
+    rows = ticket.targets.filter(kind=kind, cycle=cycle)
+    if revision is not None:
+        return rows.get(revision=revision)
+    return rows.order_by("-revision").first()

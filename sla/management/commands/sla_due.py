@@ -6,7 +6,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from sla import services
-from sla.deadlines import TargetKind
+from sla.deadlines import PRIORITY_TARGET_KINDS, TargetKind
 from sla.models import Policy, Priority
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--target",
             required=True,
-            help="One of " + ", ".join(kind.value for kind in TargetKind) + ".",
+            help="One of " + ", ".join(kind.value for kind in PRIORITY_TARGET_KINDS) + ".",
         )
         parser.add_argument(
             "--start",
@@ -74,10 +74,10 @@ def parse_start(value: str) -> datetime:
 
 
 def parse_target(value: str) -> TargetKind:
-    try:
+    if value in PRIORITY_TARGET_KINDS:
         return TargetKind(value)
-    except ValueError:
-        choices = ", ".join(kind.value for kind in TargetKind)
+    else:
+        choices = ", ".join(kind.value for kind in PRIORITY_TARGET_KINDS)
         raise CommandError(f"Unknown target {value!r}; use one of {choices}.") from None
 
 

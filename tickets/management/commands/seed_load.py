@@ -1,5 +1,8 @@
-"""Generate a large, realistic data set for benchmarks: organisations, ~1,000 tenants and N
-tickets with SLA targets and timelines, written with bulk inserts."""
+"""Generate a large, realistic data set for benchmarks: organisations, ~1,000 tenants, load
+engineers at every level and N tickets spread over the past ``--days`` (default 400: more than a
+year of history), each with SLA targets and a timeline told through the same ``TargetBook`` the
+services use (met and late answers, waits for the customer, reclassifications, escalations,
+product defects), written with bulk inserts."""
 
 import json
 import random
@@ -10,10 +13,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from sla import services as sla
-from sla.deadlines import due_at, warning_at
 from tenants.models import ContactRole, DataCentre, Organisation, Tenant, User
+from tenants.roles import ENGINEERS_GROUP, ensure_role_groups
 from tickets.models import Ticket, TicketEvent, TicketTarget
+from tickets.targets import TargetBook
 
 STATUS_WEIGHTS = {
     "new": 12,
@@ -81,7 +84,7 @@ class Command(BaseCommand):
         parser.add_argument("--tenants", type=int, default=1000)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
-            "--days", type=int, default=365, help="Spread tickets over this many past days."
+            "--days", type=int, default=400, help="Spread tickets over this many past days."
         )
 
     def handle(self, *args, tickets: int, tenants: int, seed: int, days: int, **options):
@@ -90,6 +93,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         rng = random.Random(seed)
         tenant_rows, contacts = self._organisations(rng, tenants)
+        engineers = self._engineers()
         self.stdout.write(
             f"{len(tenant_rows)} tenants ready in {time.perf_counter() - started:.1f} s"
         )
@@ -97,7 +101,7 @@ class Command(BaseCommand):
         made = 0
         while made < tickets:
             size = min(BATCH, tickets - made)
-            self._batch(rng, size, tenant_rows, contacts, now, days)
+            self._batch(rng, size, tenant_rows, contacts, engineers, now, days)
             made += size
             self.stdout.write(f"  {made} tickets ({time.perf_counter() - started:.1f} s)")
         self.stdout.write(
@@ -105,6 +109,24 @@ class Command(BaseCommand):
                 f"Created {tickets} tickets in {time.perf_counter() - started:.1f} s"
             )
         )
+
+    @transaction.atomic
+    def _engineers(self) -> dict[str, list[int]]:
+        """Three load engineers per level, for drill-downs by engineer."""
+        group = ensure_role_groups()[ENGINEERS_GROUP]
+        by_level: dict[str, list[int]] = {}
+        for level in ("L1", "L2", "L3", "L4"):
+            for n in range(1, 4):
+                user, created = User.objects.get_or_create(
+                    email=f"{level.lower()}-{n}@load.example",
+                    defaults={"full_name": f"Load engineer {level}/{n}", "support_level": level},
+                )
+                if created:
+                    user.set_unusable_password()
+                    user.save(update_fields=["password"])
+                    user.groups.add(group)
+                by_level.setdefault(level, []).append(user.pk)
+        return by_level
 
     @transaction.atomic
     def _organisations(self, rng: random.Random, tenant_count: int):
@@ -156,9 +178,9 @@ class Command(BaseCommand):
             ]
         )
         contacts = dict(
-            User.objects.filter(email__endswith="@load.example").values_list(
-                "organisation_id", "pk"
-            )
+            User.objects.filter(
+                email__endswith="@load.example", organisation__isnull=False
+            ).values_list("organisation_id", "pk")
         )
         tenant_rows = list(
             Tenant.objects.filter(name__startswith="load-")
@@ -168,110 +190,202 @@ class Command(BaseCommand):
         return tenant_rows, contacts
 
     @transaction.atomic
-    def _batch(self, rng, size, tenant_rows, contacts, now, days):
+    def _batch(self, rng, size, tenant_rows, contacts, engineers, now, days):
         statuses = _weighted(rng, STATUS_WEIGHTS, size)
         priorities = _weighted(rng, PRIORITY_WEIGHTS, size)
         levels = _weighted(rng, LEVEL_WEIGHTS, size)
-        rows = []
+        tickets, books, events = [], [], []
         for i in range(size):
             tenant = tenant_rows[rng.randrange(len(tenant_rows))]
             priority = priorities[i]
             if priority in ("P1", "P2") and not tenant.is_production:
                 priority = "P3"
             status = statuses[i]
-            open_ = status in ("new", "in_progress", "waiting")
+            open_ = status in Ticket.OPEN_STATUSES
             # Open tickets are recent; finished ones spread over the whole period.
-            age = timedelta(minutes=rng.randrange(10, 60 * 24 * (14 if open_ else days)))
-            created = now - age
-            kind = Ticket.Kind.INCIDENT if priority else Ticket.Kind.SERVICE_REQUEST
-            rows.append(
-                Ticket(
-                    organisation_id=tenant.organisation_id,
-                    tenant=tenant,
-                    kind=kind,
-                    priority=priority,
-                    request_size="" if priority else "minor",
-                    subject=rng.choice(SUBJECTS),
-                    description="Generated for load testing.",
-                    reference_id=f"REF-{rng.randrange(10**6):06d}",
-                    submitter_id=contacts[tenant.organisation_id],
-                    level="L1" if status == "new" else levels[i],
-                    status=status,
-                    resolution_type="workaround"
-                    if status in ("resolved", "closed") and rng.random() < 0.3
-                    else ("resolution" if status in ("resolved", "closed") else ""),
-                    created_at=created,
-                    updated_at=created + (now - created) * rng.random(),
-                )
+            age = timedelta(minutes=rng.randrange(60, 60 * 24 * (14 if open_ else days)))
+            ticket = Ticket(
+                organisation=tenant.organisation,
+                tenant=tenant,
+                kind=Ticket.Kind.INCIDENT if priority else Ticket.Kind.SERVICE_REQUEST,
+                priority=priority,
+                request_size="" if priority else "minor",
+                subject=rng.choice(SUBJECTS),
+                description="Generated for load testing.",
+                reference_id=f"REF-{rng.randrange(10**6):06d}",
+                submitter_id=contacts[tenant.organisation_id],
+                created_at=now - age,
             )
-        # SLA data is computed before the insert so each table is written once; the targets and
-        # events pick up their ticket's id when the tickets are bulk-created first.
-        targets, events = [], []
-        for ticket in rows:
-            policy = ticket.tenant.organisation.sla_policy
-            calendar = sla.calendar_for(policy.calendar_id)
-            events.append(
-                TicketEvent(
-                    ticket=ticket,
-                    kind=TicketEvent.Kind.CREATED,
-                    at=ticket.created_at,
-                    actor_id=ticket.submitter_id,
-                    public=True,
-                    body=ticket.description,
-                )
-            )
-            next_due = None
-            breached = False
-            kinds = ["initial_response", "resolution"] if ticket.priority else []
-            for kind in kinds:
-                rule = sla.target_for(policy=policy, priority=ticket.priority, kind=kind)
-                if rule is None:
-                    continue
-                due = due_at(calendar, rule, ticket.created_at)
-                responded = ticket.status != "new"
-                met_at = None
-                if responded and kind == "initial_response":
-                    met_at = ticket.created_at + (due - ticket.created_at) * (rng.random() * 1.2)
-                elif kind == "resolution" and ticket.status in ("resolved", "closed"):
-                    met_at = ticket.created_at + (due - ticket.created_at) * (rng.random() * 1.3)
-                if met_at is not None:
-                    state = "met" if met_at <= due else "breached"
-                elif ticket.status == "withdrawn":
-                    state = "cancelled"
-                else:
-                    state = "breached" if due < now else "pending"
-                breached = breached or state == "breached"
-                if met_at is None and state in ("pending", "breached"):
-                    next_due = due if next_due is None else min(next_due, due)
-                targets.append(
-                    TicketTarget(
-                        ticket=ticket,
-                        kind=kind,
-                        priority=ticket.priority,
-                        clock=rule.clock,
-                        target_seconds=rule.seconds,
-                        started_at=ticket.created_at,
-                        due_at=due,
-                        warn_at=warning_at(calendar, rule, ticket.created_at, policy.warning_share),
-                        state=state,
-                        met_at=met_at,
-                        breached_at=due if state == "breached" else None,
-                    )
-                )
-                if met_at is not None and kind == "initial_response":
-                    events.append(
-                        TicketEvent(
-                            ticket=ticket,
-                            kind=TicketEvent.Kind.PUBLIC_REPLY,
-                            at=met_at,
-                            public=True,
-                            body="We are looking into this.",
-                        )
-                    )
-            ticket.next_due_at = next_due if ticket.status in ("new", "in_progress") else None
-            ticket.sla_breached = breached
-        Ticket.objects.bulk_create(rows, batch_size=1000)
-        for ticket_row in targets + events:
-            ticket_row.ticket_id = ticket_row.ticket.pk
+            life = _Life(rng, ticket, engineers, now)
+            life.live(status, levels[i])
+            tickets.append(ticket)
+            books.append(life.book)
+            events += life.events
+        Ticket.objects.bulk_create(tickets, batch_size=1000)
+        targets = [row for book in books for row in book.rows]
+        events += [event for book in books for event in book.events]
+        for row in (*targets, *events):
+            row.ticket_id = row.ticket.pk
         _raw_insert(TicketTarget, targets)
         _raw_insert(TicketEvent, events)
+
+
+def _set(ticket: Ticket, field: str, value: str) -> None:
+    # Generated tickets replay a history that already happened: their protected state-machine
+    # fields are written as recorded, not moved through permission-checked transitions.
+    ticket.__dict__[field] = value
+
+
+class _Life:
+    """One generated ticket's history, told through the same ``TargetBook`` the services use,
+    so the stored targets follow exactly the portal's SLA rules: first response, update cycles
+    (some late), a wait for the customer, a reclassification, an escalation and, at L4, a
+    product defect, then resolution and closure."""
+
+    def __init__(self, rng: random.Random, ticket: Ticket, engineers, now: datetime) -> None:
+        self.rng = rng
+        self.ticket = ticket
+        self.engineers = engineers
+        self.now = now
+        self.book = TargetBook(ticket, [])
+        self.events: list[TicketEvent] = []
+        self.at = ticket.created_at
+
+    def _later(self, seconds: float) -> bool:
+        """Move the story on by ``seconds``; False when that would pass the present."""
+        at = self.at + timedelta(seconds=max(int(seconds), 60))
+        if at >= self.now:
+            return False
+        self.at = at
+        return True
+
+    def _event(self, kind: str, public: bool, body: str = "", **data) -> None:
+        self.events.append(
+            TicketEvent(
+                ticket=self.ticket, kind=kind, at=self.at, public=public, body=body, data=data
+            )
+        )
+
+    def _due_in(self, kind: str) -> float:
+        """Real seconds until the earliest outstanding deadline of ``kind`` (or an hour)."""
+        dues = [r.due_at for r in self.book.outstanding(kind) if r.due_at is not None]
+        if not dues:
+            return 3600.0
+        return max((min(dues) - self.at).total_seconds(), 60.0)
+
+    def _respond(self, kind: str) -> bool:
+        """Support answers, mostly in time: 8 % of answers come after the deadline."""
+        due = self._due_in(kind)
+        share = (
+            self.rng.uniform(1.05, 2.0) if self.rng.random() < 0.08 else self.rng.uniform(0.1, 0.95)
+        )
+        if not self._later(due * share):
+            return False
+        self.ticket.last_public_update_at = self.at
+        self._event(TicketEvent.Kind.PUBLIC_REPLY, True, "We are looking into this.")
+        self.book.record_support_update(self.at)
+        return True
+
+    def _set_status(self, status: str) -> None:
+        old = self.ticket.status
+        _set(self.ticket, "status", status)
+        self._event(TicketEvent.Kind.STATUS_CHANGED, True, **{"from": old, "to": status})
+
+    def _assign(self, level: str) -> None:
+        _set(self.ticket, "level", level)
+        choices = self.engineers.get(level) or [None]
+        self.ticket.assignee_id = self.rng.choice(choices)
+
+    def live(self, status: str, level: str) -> None:
+        ticket, book = self.ticket, self.book
+        _set(ticket, "status", Ticket.Status.NEW)
+        _set(ticket, "level", "L1")
+        self._event(TicketEvent.Kind.CREATED, True, ticket.description)
+        book.start(self.at)
+        self._finish(status, level)
+        ticket.updated_at = self.at
+        ticket.next_due_at = book.next_due_at if ticket.is_open else None
+        ticket.sla_breached = book.sla_breached
+
+    def _finish(self, status: str, level: str) -> None:
+        rng, ticket, book = self.rng, self.ticket, self.book
+        if status == Ticket.Status.NEW:
+            return
+        if status == Ticket.Status.WITHDRAWN and rng.random() < 0.5:
+            self._withdraw()
+            return
+        self._assign("L1")
+        if ticket.kind == Ticket.Kind.INCIDENT and rng.random() < 0.05:
+            self._reclassify()  # categorised before the first answer
+        if not self._respond(TicketTarget.Kind.INITIAL_RESPONSE):
+            return
+        _set(ticket, "status", Ticket.Status.IN_PROGRESS)
+        if ticket.kind == Ticket.Kind.INCIDENT and rng.random() < 0.1:
+            self._reclassify()
+        if level != "L1" and self._later(rng.uniform(600, 4 * 3600)):
+            self._assign(level)
+            self._event(TicketEvent.Kind.LEVEL_CHANGED, False, **{"from": "L1", "to": level})
+        for _ in range(rng.randrange(0, 3)):
+            if not self._respond(TicketTarget.Kind.ONGOING_UPDATE):
+                return
+        if rng.random() < 0.25 and not self._wait_and_resume():
+            return
+        if (
+            ticket.level == "L4"
+            and ticket.priority == "P3"
+            and rng.random() < 0.5
+            and self._later(rng.uniform(600, 8 * 3600))
+        ):
+            ticket.product_defect = True
+            self._event(TicketEvent.Kind.DEFECT_CONFIRMED, True)
+            book.remeasure_product_defect(self.at)
+        if status in Ticket.OPEN_STATUSES:
+            if status == Ticket.Status.WAITING and self._later(rng.uniform(600, 3600)):
+                self._set_status(Ticket.Status.WAITING)
+                book.record_support_update(self.at)
+                book.pause(self.at)
+            return
+        if status == Ticket.Status.WITHDRAWN:
+            self._withdraw()
+            return
+        due = self._due_in(TicketTarget.Kind.RESOLUTION)
+        if not self._later(due * rng.uniform(0.2, 1.3)):
+            return
+        ticket.resolution_type = "workaround" if rng.random() < 0.3 else "resolution"
+        ticket.resolved_at = self.at
+        self._set_status(Ticket.Status.RESOLVED)
+        book.record_support_update(self.at, continues=False)
+        book.meet_resolution(self.at)
+        if status == Ticket.Status.CLOSED and self._later(rng.uniform(3600, 3 * 86400)):
+            ticket.closed_at = self.at
+            self._set_status(Ticket.Status.CLOSED)
+            book.cancel_outstanding(self.at)
+
+    def _reclassify(self) -> None:
+        ticket = self.ticket
+        options = ["P3", "P4"] + (["P1", "P2"] if ticket.tenant.is_production else [])
+        options = [p for p in options if p != ticket.priority]
+        if not self._later(self.rng.uniform(300, 7200)):
+            return
+        old, ticket.priority = ticket.priority, self.rng.choice(options)
+        self._event(TicketEvent.Kind.PRIORITY_CHANGED, True, **{"from": old, "to": ticket.priority})
+        self.book.remeasure_priority(self.at)
+
+    def _wait_and_resume(self) -> bool:
+        if not self._later(self.rng.uniform(600, 6 * 3600)):
+            return False
+        self._set_status(Ticket.Status.WAITING)
+        self.book.record_support_update(self.at)
+        self.book.pause(self.at)
+        if not self._later(self.rng.uniform(1800, 3 * 86400)):
+            return False
+        self._set_status(Ticket.Status.IN_PROGRESS)
+        self._event(TicketEvent.Kind.CUSTOMER_REPLY, True, "Here is what you asked for.")
+        self.book.resume(self.at)
+        return True
+
+    def _withdraw(self) -> None:
+        if self._later(self.rng.uniform(300, 86400)):
+            self.ticket.closed_at = self.at
+            self._set_status(Ticket.Status.WITHDRAWN)
+            self.book.cancel_outstanding(self.at)

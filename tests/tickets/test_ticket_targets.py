@@ -64,7 +64,7 @@ def test_waiting_for_the_customer_pauses_the_update_clock_but_not_the_initial_re
     ticket.refresh_from_db()
     assert ticket.status == "waiting"
     cycle = target(ticket, "ongoing_update")
-    assert cycle.due_at is None and cycle.remaining_seconds == 6 * 3600
+    assert cycle.due_at is None and cycle.is_paused and cycle.banked_seconds == 0
     # The customer answers 20 hours later: the full 6 hours are still there.
     services.ticket_reply(
         ticket=ticket, author=org_a.contact, body="Queue 'Sales'.", now=local(2026, 11, 18, 7, 0)
@@ -169,8 +169,10 @@ def test_a_breach_stays_on_record_after_a_reclassification(org_a, engineers):
     assert initial.state == "breached"
     ticket.refresh_from_db()
     assert ticket.sla_breached is True
-    # P3 has no resolution target: the pending one is cancelled, not met.
-    assert target(ticket, "resolution").state == "cancelled"
+    # P3 has no resolution target: the pending one is closed unmet, with no successor.
+    resolution = target(ticket, "resolution")
+    assert (resolution.state, resolution.ended_at) == ("replaced", local(2026, 11, 17, 12, 0))
+    assert ticket.targets.filter(kind="resolution").count() == 1
 
 
 def test_the_reclassification_still_obeys_the_p1_rule(org_a, engineers):
