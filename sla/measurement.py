@@ -316,11 +316,14 @@ def remeasure(
     share: float,
     keep_used: bool = False,
     basis: Basis = Basis.POLICY,
+    paused: bool | None = None,
 ) -> tuple[Measurement, Measurement | None]:
     """Close ``m`` at ``at`` and open its successor under ``target`` (``None``: the new rule
     has no such target). ``keep_used`` carries the clock time ``m`` used over (a confirmed
     product defect changes the length of the running cycle, not its start); otherwise the new
-    target counts in full from ``at`` (a priority change)."""
+    target counts in full from ``at`` (a priority change). ``paused`` says whether the ticket
+    waits for the customer (by default: whether ``m`` was paused); a successor of an overdue
+    target, which kept running, pauses like any fresh target."""
     if not m.is_outstanding:
         raise ValueError("Only an outstanding target can be measured again.")
     closed = _close(calendar, m, at, State.REPLACED)
@@ -333,20 +336,29 @@ def remeasure(
         at,
         share=share,
         banked_seconds=(closed.used_seconds or 0) if keep_used else 0,
-        paused=m.paused_at is not None,
+        paused=m.paused_at is not None if paused is None else paused,
         basis=basis,
     )
     return closed, successor
 
 
 def replace_with_agreed(
-    calendar: BusinessCalendar, m: Measurement, at: datetime, until: datetime, *, share: float
+    calendar: BusinessCalendar,
+    m: Measurement,
+    at: datetime,
+    until: datetime,
+    *,
+    share: float,
+    paused: bool | None = None,
 ) -> tuple[Measurement, Measurement]:
-    """Close ``m`` and measure its successor to an instant agreed with the customer."""
+    """Close ``m`` and measure its successor to an instant agreed with the customer
+    (``paused`` as in ``remeasure``)."""
     if not m.is_outstanding:
         raise ValueError("Only an outstanding target can be measured again.")
     closed = _close(calendar, m, at, State.REPLACED)
-    successor = agreed(calendar, m.kind, at, until, share=share, paused=m.paused_at is not None)
+    if paused is None:
+        paused = m.paused_at is not None
+    successor = agreed(calendar, m.kind, at, until, share=share, paused=paused)
     return closed, successor
 
 

@@ -197,6 +197,7 @@ class TargetBook:
             share=self.share,
             keep_used=keep_used,
             basis=self.basis(row.kind),
+            paused=self._waiting,
         )
         self._change(row, closed)
         if successor is not None:
@@ -294,7 +295,7 @@ class TargetBook:
         if current:
             row = current[0]
             closed, successor = clock.replace_with_agreed(
-                self.calendar, load(row), now, delivery_at, share=self.share
+                self.calendar, load(row), now, delivery_at, share=self.share, paused=self._waiting
             )
             self._change(row, closed)
             self._open(successor, cycle=row.cycle, revision=row.revision + 1)

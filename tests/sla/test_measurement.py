@@ -281,3 +281,19 @@ def test_instants_count_to_the_whole_second():
     assert due_at(CALENDAR, m) == local(2026, 11, 20, 11)
     met = meet(CALENDAR, m, local(2026, 11, 20, 11, 0, 0, 900_000))
     assert met.state == State.MET
+
+
+def test_the_successor_of_an_overdue_target_pauses_while_the_ticket_waits():
+    m = start("resolution", Target(Clock.ALWAYS, 4 * 3600), local(2026, 11, 20, 10))
+    m = pause(CALENDAR, m, local(2026, 11, 20, 15))  # overdue: the breach stands, no pause
+    assert m.state == State.BREACHED and not m.is_paused
+    closed, new = remeasure(
+        CALENDAR,
+        m,
+        local(2026, 11, 20, 16),
+        Target(Clock.ALWAYS, 8 * 3600),
+        share=SHARE,
+        paused=True,
+    )
+    assert closed.state == State.BREACHED
+    assert new.is_paused and due_at(CALENDAR, new) is None
