@@ -252,30 +252,12 @@ def ticket_reply(
     next_update_at: datetime | None = None,
     now: datetime | None = None,
 ) -> TicketEvent:
-    """A public reply. From support it meets the initial response and the current update cycle
-    (optionally agreeing the next update time); from the customer it resumes a waiting ticket."""
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": ValidationError("Write a message.", code="empty_reply")})
+    """A public reply by support: meets the initial response and the current update cycle,
+    optionally agreeing the next update time with the customer."""
+    body = _require_body(body)
     _validate_files(attachments)
     ticket = _locked(ticket, None)
     now = _now(now)
-    if author.is_customer:
-        permissions.require("customer_reply", author, ticket)
-        event = _event(ticket, EventKind.CUSTOMER_REPLY, author, now, public=True, body=body)
-        _attach(ticket, event, author, attachments, public=True)
-        if ticket.status == Status.WAITING:
-            old = ticket.status
-            _apply(ticket, "resume", None)
-            _status_event(ticket, author, now, old, reason="The customer replied.")
-            _save(ticket, now, "status")
-            book = targets.TargetBook.of(ticket)
-            book.resume(now)
-            book.save()
-        else:
-            _save(ticket, now)
-        notifications.support_customer_reply(ticket, event)
-        return event
     permissions.require("reply", author, ticket)
     if next_update_at is not None and next_update_at <= now:
         raise ValidationError(
@@ -311,6 +293,44 @@ def ticket_reply(
 
 
 @transaction.atomic
+def ticket_customer_reply(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    attachments: Sequence[UploadedFile] = (),
+    now: datetime | None = None,
+) -> TicketEvent:
+    """A reply by the customer; it resumes a ticket that waits for them."""
+    body = _require_body(body)
+    _validate_files(attachments)
+    ticket = _locked(ticket, None)
+    now = _now(now)
+    permissions.require("customer_reply", author, ticket)
+    event = _event(ticket, EventKind.CUSTOMER_REPLY, author, now, public=True, body=body)
+    _attach(ticket, event, author, attachments, public=True)
+    if ticket.status == Status.WAITING:
+        old = ticket.status
+        _apply(ticket, "resume", None)
+        _status_event(ticket, author, now, old, reason="The customer replied.")
+        _save(ticket, now, "status")
+        book = targets.TargetBook.of(ticket)
+        book.resume(now)
+        book.save()
+    else:
+        _save(ticket, now)
+    notifications.support_customer_reply(ticket, event)
+    return event
+
+
+def _require_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ValidationError("Write a message.", code="empty_reply")})
+    return body
+
+
+@transaction.atomic
 def ticket_add_note(
     *,
     ticket: Ticket,
@@ -337,6 +357,17 @@ def ticket_add_note(
 
 
 @transaction.atomic
+def ticket_take(
+    *, ticket: Ticket, actor: User, version: int | None, now: datetime | None = None
+) -> Ticket:
+    """An engineer takes a ticket at their level for themselves."""
+    ticket = _locked(ticket, version)
+    now = _now(now)
+    permissions.require("take", actor, ticket)
+    return _reassign(ticket, actor, actor, now)
+
+
+@transaction.atomic
 def ticket_assign(
     *,
     ticket: Ticket,
@@ -345,21 +376,17 @@ def ticket_assign(
     version: int | None,
     now: datetime | None = None,
 ) -> Ticket:
-    """Take a ticket (``assignee`` is the actor, an engineer at the ticket's level) or, as a
-    manager, assign it to an engineer of its level (``None``: unassigned)."""
+    """A manager assigns a ticket to an engineer of its level (``None``: unassigned)."""
     ticket = _locked(ticket, version)
     now = _now(now)
-    if assignee is not None and assignee.pk == actor.pk and not permissions.is_manager(actor):
-        permissions.require("take", actor, ticket)
-    else:
-        verdict = permissions.can_assign_to(actor, ticket, assignee)
-        if (
-            not verdict
-            and not verdict.forbidden
-            and verdict.code in ("not_engineer", "wrong_level")
-        ):
-            raise ValidationError({"assignee": ValidationError(verdict.reason, code=verdict.code)})
-        permissions.require(verdict)
+    verdict = permissions.can_assign_to(actor, ticket, assignee)
+    if not verdict and verdict.code in ("not_engineer", "wrong_level"):
+        raise ValidationError({"assignee": ValidationError(verdict.reason, code=verdict.code)})
+    permissions.require(verdict)
+    return _reassign(ticket, actor, assignee, now)
+
+
+def _reassign(ticket: Ticket, actor: User, assignee: User | None, now: datetime) -> Ticket:
     old = ticket.assignee
     ticket.assignee = assignee
     _save(ticket, now, "assignee")

@@ -111,7 +111,7 @@ ACTIONS: dict[str, Action] = {
     "customer_reply": Action(
         "Send reply",
         forms.ReplyForm,
-        lambda t, u, d: services.ticket_reply(
+        lambda t, u, d: services.ticket_customer_reply(
             ticket=t, author=u, body=d["body"], attachments=_files(d)
         ),
         "Your reply was added to the ticket.",
@@ -127,7 +127,7 @@ ACTIONS: dict[str, Action] = {
     "take": Action(
         "Take this ticket",
         forms.VersionForm,
-        lambda t, u, d: services.ticket_assign(ticket=t, actor=u, assignee=u, version=d["version"]),
+        lambda t, u, d: services.ticket_take(ticket=t, actor=u, version=d["version"]),
         "The ticket is yours.",
     ),
     "assign": Action(

@@ -67,9 +67,7 @@ def escalated(ticket: Ticket, engineers, to_level: str) -> Ticket:
 
 
 def assigned(ticket: Ticket, engineer) -> Ticket:
-    return services.ticket_assign(
-        ticket=ticket, actor=engineer, assignee=engineer, version=ticket.version, now=NOW
-    )
+    return services.ticket_take(ticket=ticket, actor=engineer, version=ticket.version, now=NOW)
 
 
 def waiting(ticket: Ticket, engineer) -> Ticket:

@@ -81,10 +81,9 @@ def test_a_p1_warning_goes_to_the_levels_engineers_at_80_percent_once(
 
 def test_an_assigned_ticket_warns_only_its_assignee(org_a, engineers, sweep):
     ticket = _file(org_a.contact, org_a.prod, "P1", local(*TUESDAY, 10, 0))
-    services.ticket_assign(
+    services.ticket_take(
         ticket=ticket,
         actor=engineers["L1"],
-        assignee=engineers["L1"],
         version=ticket.version,
         now=local(*TUESDAY, 10, 5),
     )

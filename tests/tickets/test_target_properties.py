@@ -262,7 +262,8 @@ gap = st.integers(min_value=60, max_value=4 * 86400)
 def test_stored_targets_follow_the_clock_semantics_through_any_history(
     org_a, manager, start, priority, steps, resolve_after
 ):
-    at = start
+    # UTC: adding a timedelta to a Helsinki-aware datetime adds wall-clock time across DST.
+    at = start.astimezone(UTC)
     ticket = services.ticket_create(
         submitter=org_a.contact,
         tenant_id=org_a.prod.pk,
@@ -305,7 +306,9 @@ def test_stored_targets_follow_the_clock_semantics_through_any_history(
             )
             ref.wait(at)
         elif name == "customer_reply" and current.status == "waiting":
-            services.ticket_reply(ticket=current, author=org_a.contact, body="Here.", now=at)
+            services.ticket_customer_reply(
+                ticket=current, author=org_a.contact, body="Here.", now=at
+            )
             ref.resume(at)
             # Coming out of a pause never makes a target overdue at once.
             for row in fresh().targets.all():

@@ -136,7 +136,7 @@ def test_a_product_defect_keeps_the_pause_earlier_in_the_update_cycle(org_a, eng
         now=local(2026, 11, 16, 11, 0),
     )
     # The customer answers on Tuesday at 11:00.
-    services.ticket_reply(
+    services.ticket_customer_reply(
         ticket=_fresh(ticket), author=org_a.contact, body="Sales.", now=local(2026, 11, 17, 11, 0)
     )
     cycle = target(ticket, "ongoing_update", 2)
@@ -163,10 +163,9 @@ def test_met_and_breached_rows_record_the_level_and_assignee_of_their_moment(
     org_a, engineers, manager
 ):
     ticket = _file(org_a.contact, org_a.prod, "P1", local(2026, 11, 16, 9, 0))
-    services.ticket_assign(
+    services.ticket_take(
         ticket=ticket,
         actor=engineers["L1"],
-        assignee=engineers["L1"],
         version=_fresh(ticket).version,
         now=local(2026, 11, 16, 9, 5),
     )

@@ -1,5 +1,6 @@
 """Who may do what on a ticket page, and the messages when they may not."""
 
+import pytest
 from django.urls import reverse
 
 from tickets.models import Ticket, TicketEvent
@@ -132,3 +133,65 @@ def test_a_customer_lists_only_their_organisations_tickets(
         body = client.get(reverse("tickets:list")).content.decode()
     assert "Our own ticket" in body
     assert "Agents cannot log in" not in body
+
+
+def _service_request(client, org):
+    client.force_login(org.contact)
+    file_ticket(client, org.prod, kind="service_request", request_size="planned")
+    return Ticket.objects.get()
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("reclassify", {"priority": "P2", "reason": "Looks worse"}),
+        ("reply", {"body": "Hello from L3"}),
+        ("wait_for_customer", {"message": "Logs?"}),
+        ("take", {}),
+        ("assign", {}),
+    ],
+)
+def test_an_engineer_of_another_level_is_refused_every_ladder_action(
+    client, org_a, engineers, action, data
+):
+    ticket = _ticket(client, org_a)
+    before = (ticket.version, ticket.events.count(), ticket.targets.count())
+    client.force_login(engineers["L3"])
+    response = act(client, ticket, action, **data)
+    assert response.status_code == 403
+    ticket.refresh_from_db()
+    assert (ticket.version, ticket.events.count(), ticket.targets.count()) == before
+    assert ticket.priority == "P3"
+
+
+def test_an_engineer_of_another_level_cannot_resume_a_waiting_ticket(client, org_a, engineers):
+    ticket = _ticket(client, org_a)
+    client.force_login(engineers["L1"])
+    act(client, ticket, "wait_for_customer", message="Which queue?")
+    client.force_login(engineers["L2"])
+    response = act(client, ticket, "resume")
+    assert response.status_code == 403
+    assert "is at L1; you work at L2" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == "waiting"
+
+
+def test_an_engineer_of_another_level_cannot_agree_a_delivery_date(client, org_a, engineers):
+    ticket = _service_request(client, org_a)
+    client.force_login(engineers["L2"])
+    response = act(client, ticket, "agree_delivery", delivery_at="2030-01-10T12:00", note="")
+    assert response.status_code == 403
+    ticket.refresh_from_db()
+    assert ticket.agreed_delivery_at is None
+
+
+def test_a_manager_assigns_only_engineers_of_the_tickets_level(client, org_a, engineers, manager):
+    ticket = _ticket(client, org_a)
+    client.force_login(manager)
+    response = act(client, ticket, "assign", assignee=engineers["L3"].pk)
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+    assert act(client, ticket, "assign", assignee=engineers["L1"].pk).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.assignee == engineers["L1"]

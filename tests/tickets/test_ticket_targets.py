@@ -66,7 +66,7 @@ def test_waiting_for_the_customer_pauses_the_update_clock_but_not_the_initial_re
     cycle = target(ticket, "ongoing_update")
     assert cycle.due_at is None and cycle.is_paused and cycle.banked_seconds == 0
     # The customer answers 20 hours later: the full 6 hours are still there.
-    services.ticket_reply(
+    services.ticket_customer_reply(
         ticket=ticket, author=org_a.contact, body="Queue 'Sales'.", now=local(2026, 11, 18, 7, 0)
     )
     ticket.refresh_from_db()
