@@ -9,7 +9,7 @@ urlpatterns = [
     path("organisation/", include("tenants.urls")),
     path("tickets/", include("tickets.urls")),
     path("sla/", include("sla.urls")),
-    path("queue/", include("tickets.queue_urls")),
+    path("queue/", include("tickets.queue.urls")),
     path("onboarding/", include("tenants.onboarding_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .queue import cached_queue_counts
+from .queue.selectors import cached_queue_counts
 
 
 def queue_navigation(request: HttpRequest) -> dict[str, object]:

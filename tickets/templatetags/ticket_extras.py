@@ -1,6 +1,6 @@
 from django import template
 
-from tickets.display import describe_due
+from lib.formatting import describe_due
 
 register = template.Library()
 

@@ -21,8 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from sla.models import Priority
 from tenants.access import scope_for_user
 from tenants.models import Organisation, SupportLevel, Tenant
-
-from .models import Ticket
+from tickets.models import Ticket
 
 OPEN_STATUS_CHOICES = [(s.value, s.label) for s in Ticket.OPEN_STATUSES]
 

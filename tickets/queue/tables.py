@@ -18,12 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from lib.formatting import describe_due
 from sla.models import Priority
 from tenants.models import SupportLevel, Tenant
+from tickets.models import Ticket
+from tickets.permissions import TicketFacts, can_take
 
-from .display import describe_due
-from .models import Ticket
-from .queue import AT_RISK_WINDOW, urgency_order
+from .selectors import AT_RISK_WINDOW, urgency_order
 
 PRIORITY_LABELS = dict(Priority.choices)
 LEVEL_LABELS = dict(SupportLevel.choices)
@@ -106,11 +107,6 @@ class QueueTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.user = user
         self.now = now
-        # Only an engineer at the ticket's level takes it for themselves; managers assign from
-        # the ticket page. The same rule as the ticket page's "take" action.
-        self.takes_level = (
-            user.support_level if user.is_support_engineer and not user.is_support_manager else None
-        )
         self._detail_url = reverse("tickets:detail", args=[_ID])
         self._take_url = reverse("tickets:action", args=[_ID, "take"])
         self._csrf_token: str | None = None
@@ -244,7 +240,12 @@ class QueueTable(tables.Table):
         return _time(record["updated_at"], ago(record["updated_at"], self.now), self.tz)
 
     def cell_take(self, record: dict) -> str:
-        if record["assignee_id"] is not None or record["level"] != self.takes_level:
+        # Unassigned tickets only (taking a colleague's ticket is a decision for its page), and
+        # only where ``permissions`` lets this person take it: the ticket page's own rule.
+        if record["assignee_id"] is not None:
+            return ""
+        facts = TicketFacts(pk=record["id"], level=record["level"], status=record["status"])
+        if not can_take(self.user, facts):
             return ""
         if self._csrf_token is None:
             self._csrf_token = escape(get_token(self.request))

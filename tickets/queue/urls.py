@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .queue_views import QueueView
+from .views import QueueView
 
 app_name = "queue"
 

@@ -10,10 +10,11 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
-from .models import Ticket
-from .queue import queue_tickets, saved_views, with_default_filters
-from .queue_filters import QueueFilter
-from .queue_tables import DEFAULT_ORDER, QueueTable
+from tickets.models import Ticket
+
+from .filters import QueueFilter
+from .selectors import queue_tickets, saved_views, with_default_filters
+from .tables import DEFAULT_ORDER, QueueTable
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25

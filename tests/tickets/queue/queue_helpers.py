@@ -10,7 +10,7 @@ from django.urls import reverse
 from tickets import services
 from tickets.models import Ticket
 
-from .conftest import local
+from ..conftest import local
 
 # Tuesday 10 March 2026, 10:00 in Helsinki: inside business hours, no holiday near.
 NOW = local(2026, 3, 10, 10, 0)

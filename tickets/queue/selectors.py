@@ -23,8 +23,7 @@ from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
 from tenants.access import scope_for_user
-
-from .models import Ticket
+from tickets.models import Ticket
 
 AT_RISK_WINDOW = timedelta(hours=2)
 AT_RISK_HOURS = int(AT_RISK_WINDOW.total_seconds() // 3600)

@@ -8,8 +8,8 @@ import pytest
 from django.test import RequestFactory
 from django_tables2 import RequestConfig
 
-from tickets.queue import queue_tickets
-from tickets.queue_tables import QueueTable, ago
+from tickets.queue.selectors import queue_tickets
+from tickets.queue.tables import QueueTable, ago
 
 from .queue_helpers import NOW, open_ticket, overdue_ticket, start_queue_test
 
