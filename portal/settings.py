@@ -40,7 +40,9 @@ INSTALLED_APPS = [
     "sla",
     "tenants",
     "tickets",
+    "onboarding",
     "outbox",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -222,7 +224,7 @@ CELERY_BEAT_SCHEDULE = {
     # after 08:00 local on a business day; a unique row per (step, local day) makes the other
     # runs of that day, a late run after an outage, or a second beat send nothing.
     "onboarding-reminders": {
-        "task": "tenants.tasks.onboarding_remind",
+        "task": "onboarding.tasks.onboarding_remind",
         "schedule": crontab(minute=0),
         "options": {"expires": 45 * 60},
     },

@@ -1,16 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tenants import views as tenant_views
+from home import views as home_views
 
 urlpatterns = [
-    path("", tenant_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("organisation/", include("tenants.urls")),
     path("tickets/", include("tickets.urls")),
     path("sla/", include("sla.urls")),
     path("queue/", include("tickets.queue.urls")),
-    path("onboarding/", include("tenants.onboarding_urls")),
+    path("onboarding/", include("onboarding.urls")),
     path("admin/", admin.site.urls),
 ]
 

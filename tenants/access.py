@@ -54,21 +54,3 @@ def tenant_for_user(user, pk):
     from .models import Tenant
 
     return object_for_user(Tenant.objects.select_related("organisation"), user, pk)
-
-
-def checklist_for_user(user, pk):
-    """An onboarding checklist: the customer's own, or any for support staff."""
-    from .models import OnboardingChecklist
-
-    return object_for_user(OnboardingChecklist.objects.select_related("organisation"), user, pk)
-
-
-def onboarding_step_for_user(user, pk):
-    from .models import OnboardingStep
-
-    return object_for_user(
-        OnboardingStep.objects.select_related("checklist__organisation"),
-        user,
-        pk,
-        organisation_path="checklist__organisation",
-    )

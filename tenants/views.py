@@ -1,8 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -11,31 +9,8 @@ from lib.forms import add_service_error
 from . import services
 from .access import contact_for_admin, scope_for_user
 from .forms import ContactForm
-from .models import Heartbeat, Tenant, User
-from .onboarding import onboarding_summary
+from .models import User
 from .tables import ContactTable
-
-
-def home(request):
-    """The landing page, shaped by the signed-in person's role."""
-    user = request.user
-    context = {}
-    if user.is_customer:
-        context["tenants"] = scope_for_user(Tenant.objects.all(), user).order_by("name")
-        context["onboarding"] = onboarding_summary(organisation_id=user.organisation_id)
-        template = "tenants/home_customer.html"
-    elif user.is_support_staff:
-        context["heartbeat"] = Heartbeat.objects.filter(name="beat").first()
-        context["now"] = timezone.now()
-        context["organisation_count"] = Tenant.objects.aggregate(
-            orgs=Count("organisation", distinct=True),
-            production=Count("pk", filter=Q(kind=Tenant.Kind.PRODUCTION)),
-            test=Count("pk", filter=Q(kind=Tenant.Kind.TEST)),
-        )
-        template = "tenants/home_staff.html"
-    else:
-        template = "tenants/home_other.html"
-    return render(request, template, context)
 
 
 def _require_customer_admin(user) -> None:

@@ -50,8 +50,8 @@ def _ticket(b):
 def _checklist(b):
     from datetime import date
 
+    from onboarding.services import onboarding_start
     from tenants.models import User
-    from tenants.onboarding import onboarding_start
 
     def build():
         vendor_admin = User.objects.create_superuser(

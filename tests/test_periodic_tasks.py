@@ -9,9 +9,9 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
 
-from tenants.models import OnboardingReminder
-from tenants.onboarding import onboarding_start
-from tenants.tasks import onboarding_remind
+from onboarding.models import OnboardingReminder
+from onboarding.services import onboarding_start
+from onboarding.tasks import onboarding_remind
 from tickets import services
 from tickets.tasks import sla_sweep
 
@@ -31,7 +31,7 @@ def test_the_sweep_runs_every_minute_and_the_reminders_every_hour_on_the_hour():
     # A sweep stuck in the queue past the next tick is dropped: the next one catches up.
     assert sweep["options"]["expires"] < 60
     reminders = settings.CELERY_BEAT_SCHEDULE["onboarding-reminders"]
-    assert reminders["task"] == "tenants.tasks.onboarding_remind"
+    assert reminders["task"] == "onboarding.tasks.onboarding_remind"
     assert reminders["schedule"] == crontab(minute=0)
 
 

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from tenants.models import OnboardingChecklist, OnboardingStep, User
-from tenants.onboarding import onboarding_set_go_live, onboarding_start
+from onboarding.models import OnboardingChecklist, OnboardingStep
+from onboarding.services import onboarding_set_go_live, onboarding_start
+from tenants.models import User
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tenants.onboarding import (
+from onboarding.services import (
     onboarding_start,
     onboarding_step_complete,
     onboarding_step_reopen,

@@ -22,7 +22,7 @@ def test_an_engineer_sees_the_support_home(client, engineers, org_a):
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert "L2 – product support" in response.content.decode()
-    assert response.templates[0].name == "tenants/home_staff.html"
+    assert response.templates[0].name == "home/staff.html"
 
 
 def test_a_manager_sees_that_background_jobs_have_not_run(client, manager):

@@ -9,8 +9,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from tenants.models import OnboardingReminder
-from tenants.onboarding import onboarding_remind, onboarding_start
+from onboarding.models import OnboardingReminder
+from onboarding.reminders import onboarding_remind
+from onboarding.services import onboarding_start
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 

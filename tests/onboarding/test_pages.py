@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from tenants.models import OnboardingChecklist
-from tenants.onboarding import onboarding_start
+from onboarding.models import OnboardingChecklist
+from onboarding.services import onboarding_start
 from tests.factories import OrganisationFactory
 
 

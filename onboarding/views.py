@@ -15,15 +15,16 @@ from django_tables2 import RequestConfig
 
 from lib.forms import add_service_error
 
-from . import onboarding
-from .access import checklist_for_user, onboarding_step_for_user
+from . import selectors, services
 from .forms import OnboardingGoLiveForm, OnboardingStartForm, OnboardingStepForm
 from .models import OnboardingChecklist, OnboardingPhase
+from .permissions import can_manage_onboarding, can_tick
+from .selectors import checklist_for_user, step_for_user
 from .tables import OnboardingTable
 
 
 def _require_staff(user) -> None:
-    if not onboarding.can_manage_onboarding(user):
+    if not can_manage_onboarding(user):
         raise PermissionDenied("Only support staff can do that.")
 
 
@@ -34,12 +35,12 @@ def index(request):
         checklist = OnboardingChecklist.objects.filter(organisation_id=user.organisation_id).first()
         if checklist is not None:
             return redirect("onboarding:detail", checklist_id=checklist.pk)
-        return render(request, "tenants/onboarding/none.html")
+        return render(request, "onboarding/none.html")
     _require_staff(user)
     today = timezone.localdate()
-    table = OnboardingTable(onboarding.checklists_for_staff(today=today))
+    table = OnboardingTable(selectors.checklists_for_staff(today=today))
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
-    return render(request, "tenants/onboarding/list.html", {"table": table})
+    return render(request, "onboarding/list.html", {"table": table})
 
 
 def start(request):
@@ -47,7 +48,7 @@ def start(request):
     form = OnboardingStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            checklist = onboarding.onboarding_start(
+            checklist = services.onboarding_start(
                 organisation=form.cleaned_data["organisation"],
                 signed_on=form.cleaned_data["signed_on"],
                 planned_go_live=form.cleaned_data["planned_go_live"],
@@ -58,7 +59,7 @@ def start(request):
         else:
             messages.success(request, f"Onboarding of {checklist.organisation} started.")
             return redirect("onboarding:detail", checklist_id=checklist.pk)
-    return render(request, "tenants/onboarding/start.html", {"form": form})
+    return render(request, "onboarding/start.html", {"form": form})
 
 
 def detail(request, checklist_id: int):
@@ -68,10 +69,10 @@ def detail(request, checklist_id: int):
     phases = [
         (label, [s for s in steps if s.phase == value]) for value, label in OnboardingPhase.choices
     ]
-    is_staff = onboarding.can_manage_onboarding(request.user)
+    is_staff = can_manage_onboarding(request.user)
     for step in steps:
         step.overdue = step.is_overdue(today)
-        step.can_tick = onboarding.can_tick(request.user, step)
+        step.can_tick = can_tick(request.user, step)
     applicable = [s for s in steps if not s.not_applicable]
     context = {
         "checklist": checklist,
@@ -85,7 +86,7 @@ def detail(request, checklist_id: int):
         if is_staff
         else None,
     }
-    return render(request, "tenants/onboarding/detail.html", context)
+    return render(request, "onboarding/detail.html", context)
 
 
 @require_POST
@@ -97,7 +98,7 @@ def go_live(request, checklist_id: int):
         messages.error(request, "Enter a valid date for the planned go-live.")
         return redirect("onboarding:detail", checklist_id=checklist.pk)
     try:
-        onboarding.onboarding_set_go_live(
+        services.onboarding_set_go_live(
             checklist=checklist,
             planned_go_live=form.cleaned_data["planned_go_live"],
             actor=request.user,
@@ -111,9 +112,9 @@ def go_live(request, checklist_id: int):
 
 @require_POST
 def step_done(request, step_id: int):
-    step = onboarding_step_for_user(request.user, step_id)
+    step = step_for_user(request.user, step_id)
     try:
-        onboarding.onboarding_step_complete(step=step, actor=request.user)
+        services.onboarding_step_complete(step=step, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -123,9 +124,9 @@ def step_done(request, step_id: int):
 
 @require_POST
 def step_reopen(request, step_id: int):
-    step = onboarding_step_for_user(request.user, step_id)
+    step = step_for_user(request.user, step_id)
     try:
-        onboarding.onboarding_step_reopen(step=step, actor=request.user)
+        services.onboarding_step_reopen(step=step, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -134,16 +135,16 @@ def step_reopen(request, step_id: int):
 
 
 def step_edit(request, step_id: int):
-    step = onboarding_step_for_user(request.user, step_id)
+    step = step_for_user(request.user, step_id)
     _require_staff(request.user)
     initial = {"due_on": step.due_on, "not_applicable": step.not_applicable, "note": step.note}
     form = OnboardingStepForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            onboarding.onboarding_step_update(step=step, actor=request.user, **form.cleaned_data)
+            services.onboarding_step_update(step=step, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
             messages.success(request, f"“{step.name}” was updated.")
             return redirect("onboarding:detail", checklist_id=step.checklist_id)
-    return render(request, "tenants/onboarding/step_form.html", {"form": form, "step": step})
+    return render(request, "onboarding/step_form.html", {"form": form, "step": step})

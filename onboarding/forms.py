@@ -1,0 +1,38 @@
+from django import forms
+
+from tenants.models import Organisation
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class OnboardingStartForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=None, help_text="Customers whose onboarding has not started yet."
+    )
+    signed_on = forms.DateField(label="Contract signed on", widget=DateInput)
+    planned_go_live = forms.DateField(
+        label="Planned go-live",
+        required=False,
+        widget=DateInput,
+        help_text="The go-live schedule is due two weeks before; you can set it later.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            onboarding__isnull=True
+        ).order_by("name")
+
+
+class OnboardingGoLiveForm(forms.Form):
+    planned_go_live = forms.DateField(label="Planned go-live", required=False, widget=DateInput)
+
+
+class OnboardingStepForm(forms.Form):
+    due_on = forms.DateField(label="Due on", required=False, widget=DateInput)
+    not_applicable = forms.BooleanField(
+        label="Not applicable", required=False, help_text="Not part of this customer's order."
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
