@@ -52,8 +52,10 @@ class OnboardingStepInline(admin.TabularInline):
     model = OnboardingStep
     extra = 0
     can_delete = False
+    # Steps change on the portal's step page, where the rules (required steps, done steps,
+    # due dates) apply and the customer sees the same data.
     fields = ("name", "phase", "responsible", "due_on", "not_applicable", "done_at", "done_by")
-    readonly_fields = ("name", "phase", "responsible", "not_applicable", "done_at", "done_by")
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -71,6 +73,14 @@ class OnboardingChecklistAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change):
+        """The planned go-live moves the testing and go-live schedule steps with it, as on
+        the staff page."""
+        if "planned_go_live_on" in form.changed_data:
+            services.onboarding_set_go_live(
+                checklist=obj, planned_go_live=obj.planned_go_live_on, actor=request.user
+            )
 
 
 @admin.register(OnboardingReminder)

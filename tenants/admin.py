@@ -1,13 +1,39 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 
+from lib.forms import add_service_error
+
+from . import services
 from .models import Heartbeat, Organisation, Tenant, User
 
 
 class TenantInline(admin.TabularInline):
     model = Tenant
     extra = 0
+    # Recorded by onboarding or on the tenant's own page, under the rules there.
+    readonly_fields = ("provisioned_at",)
+
+
+class TenantAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tenant
+        fields = ("organisation", "name", "kind", "data_centre", "provisioned_at")
+
+    def clean(self):
+        cleaned = super().clean()
+        provisioned_at = cleaned.get("provisioned_at")
+        if "provisioned_at" in self.changed_data and provisioned_at is not None:
+            stored = Tenant.objects.filter(pk=self.instance.pk).first() or self.instance
+            if stored.organisation_id is None and cleaned.get("organisation"):
+                stored.organisation = cleaned["organisation"]
+            try:
+                services.tenant_check_provisioning(tenant=stored, provisioned_at=provisioned_at)
+            except ValidationError as exc:
+                add_service_error(self, exc)
+        return cleaned
 
 
 @admin.register(Organisation)
@@ -20,10 +46,29 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
+    """``provisioned_at`` follows the portal's rule: recorded once (by the onboarding
+    checklist's provisioning step, or here for tenants provisioned before it), then fixed."""
+
+    form = TenantAdminForm
     list_display = ("name", "organisation", "kind", "data_centre", "provisioned_at")
     list_filter = ("kind", "data_centre")
     search_fields = ("name", "organisation__name")
     list_select_related = ("organisation",)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.provisioned_at is not None:
+            return ("provisioned_at",)
+        return ()
+
+    def save_model(self, request, obj, form, change):
+        provisioned_at = obj.provisioned_at
+        if "provisioned_at" in form.changed_data and provisioned_at is not None:
+            obj.provisioned_at = None
+            super().save_model(request, obj, form, change)
+            services.tenant_record_provisioning(tenant=obj, provisioned_at=provisioned_at)
+            obj.refresh_from_db()
+        else:
+            super().save_model(request, obj, form, change)
 
 
 class UserCreationForm(BaseUserCreationForm):

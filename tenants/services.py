@@ -11,7 +11,7 @@ from lib.mail import compose
 from lib.urls import absolute_reverse
 from outbox.services import mail_enqueue
 
-from .models import ContactRole, Heartbeat, User
+from .models import ContactRole, Heartbeat, Tenant, User
 
 
 def _require_admin_of(actor: User, organisation_id: int) -> None:
@@ -131,3 +131,50 @@ def heartbeat_record(*, name: str, now=None) -> Heartbeat:
     now = now or timezone.now()
     beat, _ = Heartbeat.objects.update_or_create(name=name, defaults={"last_seen_at": now})
     return beat
+
+
+def tenant_check_provisioning(*, tenant: Tenant, provisioned_at, now=None) -> None:
+    """Raise ``ValidationError`` unless ``provisioned_at`` may be recorded for ``tenant``."""
+    now = now or timezone.now()
+    if tenant.provisioned_at is not None:
+        raise ValidationError(
+            {
+                "provisioned_at": ValidationError(
+                    f"{tenant} was provisioned on "
+                    f"{timezone.localtime(tenant.provisioned_at):%d %b %Y}; SLA measurement "
+                    "started then and the date cannot move.",
+                    code="provisioning_final",
+                )
+            }
+        )
+    if provisioned_at > now:
+        raise ValidationError(
+            {
+                "provisioned_at": ValidationError(
+                    "Provisioning cannot complete in the future.", code="provisioning_future"
+                )
+            }
+        )
+    signed = tenant.organisation.contract_signed_on
+    if signed is not None and timezone.localtime(provisioned_at).date() < signed:
+        raise ValidationError(
+            {
+                "provisioned_at": ValidationError(
+                    f"The contract was signed on {signed:%d %b %Y}; provisioning cannot complete "
+                    "before that.",
+                    code="provisioning_before_contract",
+                )
+            }
+        )
+
+
+@transaction.atomic
+def tenant_record_provisioning(*, tenant: Tenant, provisioned_at, now=None) -> Tenant:
+    """Record when a tenant's provisioning completed, for tenants provisioned before the
+    portal's onboarding checklists (whose provisioning step records it). SLA measurement and
+    invoicing start there, so it is set once and never moved."""
+    tenant = Tenant.objects.select_for_update().select_related("organisation").get(pk=tenant.pk)
+    tenant_check_provisioning(tenant=tenant, provisioned_at=provisioned_at, now=now)
+    tenant.provisioned_at = provisioned_at
+    tenant.save(update_fields=["provisioned_at"])
+    return tenant

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from . import services
@@ -11,13 +12,21 @@ class TicketTargetInline(admin.TabularInline):
     fields = (
         "kind",
         "cycle",
+        "revision",
         "priority",
+        "basis",
         "clock",
+        "target_seconds",
         "started_at",
         "due_at",
+        "paused_at",
         "state",
         "met_at",
         "breached_at",
+        "ended_at",
+        "used_seconds",
+        "held_level",
+        "held_by",
         "warned_at",
     )
     readonly_fields = fields
@@ -37,10 +46,32 @@ class TicketEventInline(admin.TabularInline):
         return False
 
 
+class TicketAdminForm(forms.ModelForm):
+    """Carries the version the editor saw, so that a stale form is refused like the portal's."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Ticket
+        fields = ("subject", "description", "reference_id", "impact", "priority")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        current = Ticket.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+        if seen is not None and seen != current.first():
+            raise forms.ValidationError(services.TicketChanged(self.instance).messages[0])
+        return cleaned
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
-    """Tickets are filed and worked in the portal; the admin edits text and the priority (through
-    the same reclassification service and rules as the staff form)."""
+    """Tickets are filed and worked in the portal; the admin corrects their text and priority
+    through the same services and rules as the portal (events on the timeline, a new version)."""
 
     list_display = (
         "id",
@@ -74,7 +105,16 @@ class TicketAdmin(admin.ModelAdmin):
         "sla_breached",
         "version",
     )
-    fields = ("subject", "description", "reference_id", "impact", "priority", *readonly_fields)
+    form = TicketAdminForm
+    fields = (
+        "subject",
+        "description",
+        "reference_id",
+        "impact",
+        "priority",
+        "seen_version",
+        *readonly_fields,
+    )
     inlines = [TicketTargetInline, TicketEventInline]
 
     def has_add_permission(self, request):
@@ -84,18 +124,26 @@ class TicketAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        new_priority = obj.priority
-        text_fields = [f for f in form.changed_data if f != "priority"]
-        if text_fields:
-            obj.save(update_fields=text_fields)
+        """Through the services, as the portal's own forms: text edits and reclassification
+        write timeline events and bump the version (a stale admin form is refused)."""
+        version = form.cleaned_data["seen_version"]
+        details = {
+            name: form.cleaned_data[name]
+            for name in services.EDITABLE_DETAILS
+            if name in form.changed_data
+        }
+        if details:
+            obj = services.ticket_edit_details(
+                ticket=obj, actor=request.user, version=version, **details
+            )
+            version = obj.version
         if "priority" in form.changed_data:
-            obj.priority = form.initial["priority"]
             services.ticket_reclassify(
                 ticket=obj,
                 actor=request.user,
-                priority=new_priority,
+                priority=form.cleaned_data["priority"],
                 reason="Changed in the administration site.",
-                version=None,
+                version=version,
             )
 
 

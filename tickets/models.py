@@ -466,6 +466,7 @@ class TicketEvent(models.Model):
         SLA_WARNING = "sla_warning", "SLA warning"
         SLA_BREACHED = "sla_breached", "SLA target breached"
         OUTAGE = "outage", "Outage recorded"
+        EDITED = "edited", "Details edited"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)

@@ -751,6 +751,42 @@ def ticket_withdraw(
     return ticket
 
 
+# --- details ------------------------------------------------------------------------------------
+
+EDITABLE_DETAILS = ("subject", "description", "reference_id", "impact")
+
+
+@transaction.atomic
+def ticket_edit_details(
+    *,
+    ticket: Ticket,
+    actor: User,
+    version: int | None,
+    now: datetime | None = None,
+    **details: str,
+) -> Ticket:
+    """Support corrects the text of a ticket (subject, description, reference ID, impact); the
+    timeline keeps what it said before."""
+    unknown = set(details) - set(EDITABLE_DETAILS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}.")
+    ticket = _locked(ticket, version)
+    now = _now(now)
+    permissions.require(permissions.is_support(actor))
+    changed = {}
+    for name, value in details.items():
+        value = (value or "").strip()
+        if value != getattr(ticket, name):
+            changed[name] = {"from": getattr(ticket, name), "to": value}
+            setattr(ticket, name, value)
+    if not changed:
+        return ticket
+    ticket.full_clean()
+    _save(ticket, now, *changed)
+    _event(ticket, EventKind.EDITED, actor, now, public=False, changes=changed)
+    return ticket
+
+
 # --- facts recorded by other parts of the portal ----------------------------------------------
 
 
