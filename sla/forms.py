@@ -51,7 +51,10 @@ class CalculatorForm(forms.Form):
         help_text="Local time in the time zone of the policy's calendar.",
     )
     product_defect = forms.BooleanField(
-        required=False, label="Confirmed product defect", help_text="Changes the P3 ORT."
+        required=False,
+        label="Confirmed product defect",
+        help_text="Ongoing updates follow the policy's target for product defects where it "
+        "has one.",
     )
 
     def __init__(self, *args, **kwargs) -> None:

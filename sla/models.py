@@ -34,6 +34,21 @@ class Priority(models.TextChoices):
     P4 = "P4", "P4 – low"
     P5 = "P5", "P5 – minor"
 
+    @property
+    def meaning(self) -> str:
+        """What the priority is for, as the service descriptions define it."""
+        return PRIORITY_MEANINGS[self]
+
+
+PRIORITY_MEANINGS = {
+    Priority.P1: "the production service is down, core business is seriously affected, or an "
+    "imminent go-live cannot complete",
+    Priority.P2: "business is seriously affected and necessary tasks cannot be done",
+    Priority.P3: "business is affected",
+    Priority.P4: "little or no effect on business",
+    Priority.P5: "a minor issue that does not affect the service",
+}
+
 
 class Weekday(models.IntegerChoices):
     MONDAY = 0, "Monday"

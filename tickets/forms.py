@@ -2,18 +2,33 @@
 live in ``rules`` and ``services`` and come back as errors on these forms."""
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
 
+from sla.models import Priority
 from tenants.models import SupportLevel
 
+from . import rules
+from .attachments import ALLOWED_DESCRIPTION
 from .models import Ticket
 
-PRIORITY_HELP = {
-    "P1": "P1 – very high: production service down, core business seriously affected or go-live blocked.",
-    "P2": "P2 – high: business seriously affected, necessary tasks cannot be done.",
-    "P3": "P3 – medium: business affected.",
-    "P4": "P4 – low: little or no effect on business.",
-    "P5": "P5 – minor: a minor issue that does not affect the service.",
-}
+
+def priority_choice(priority: str) -> tuple[str, str]:
+    """``("P3", "P3 – medium: business is affected.")``"""
+    p = Priority(priority)
+    return p.value, f"{p.label}: {p.meaning}."
+
+
+def let_support_decide() -> tuple[str, str]:
+    return "", f"Let support decide ({rules.DEFAULT_INCIDENT_PRIORITY})"
+
+
+def _attachment_help() -> str:
+    return (
+        f"Logs and screenshots: {ALLOWED_DESCRIPTION}; at most "
+        f"{filesizeformat(settings.ATTACHMENT_MAX_BYTES)} each."
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -36,7 +51,7 @@ class MultipleFileField(forms.FileField):
 def attachments_field() -> MultipleFileField:
     return MultipleFileField(
         label="Attachments",
-        help_text="Logs and screenshots: PNG, JPEG, GIF, WebP, PDF, ZIP, gzip or text logs; at most 20 MB each.",
+        help_text=lazy(_attachment_help, str)(),
     )
 
 
@@ -52,14 +67,19 @@ class TicketForm(forms.Form):
         help_text="An incident is something broken or degraded; a service request asks for an agreed change (users, queues, a channel, a SIP trunk…).",
     )
     priority = forms.ChoiceField(
-        choices=[("", "Let support decide (P3)")]
-        + [(p, PRIORITY_HELP[p]) for p in ("P1", "P2", "P3", "P4")],
+        choices=[],
         required=False,
         label="Priority (incidents)",
-        help_text="P1 and P2 are for incidents on production tenants only: a test tenant cannot take them.",
+        help_text=lazy(
+            lambda: (
+                f"{rules.production_only_text()} are for incidents on production tenants "
+                "only: a test tenant cannot take them."
+            ),
+            str,
+        )(),
     )
     request_size = forms.ChoiceField(
-        choices=Ticket.RequestSize.choices,
+        choices=[],
         required=False,
         label="Size of the request (service requests)",
     )
@@ -81,10 +101,19 @@ class TicketForm(forms.Form):
     )
     attachments = attachments_field()
 
-    def __init__(self, *args, tenants, priorities, **kwargs):
+    def __init__(self, *args, tenants, priorities, minor_request_days: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["priority"].choices = [("", "Let support decide (P3)")] + [
-            (p, PRIORITY_HELP[p]) for p in priorities
+        self.priorities = [Priority(p) for p in priorities]
+        self.fields["priority"].choices = [let_support_decide()] + [
+            priority_choice(p) for p in priorities
+        ]
+        days = f"{minor_request_days} business day{'s' if minor_request_days != 1 else ''}"
+        self.fields["request_size"].choices = [
+            (
+                Ticket.RequestSize.MINOR,
+                f"{Ticket.RequestSize.MINOR.label} (target delivery {days})",
+            ),
+            (Ticket.RequestSize.PLANNED, Ticket.RequestSize.PLANNED.label),
         ]
         self.fields["tenant"].queryset = tenants
         self.fields["tenant"].label_from_instance = lambda t: (
@@ -155,7 +184,7 @@ class ReclassifyForm(ReasonForm):
 
     def __init__(self, *args, priorities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["priority"].choices = [(p, PRIORITY_HELP[p]) for p in priorities]
+        self.fields["priority"].choices = [priority_choice(p) for p in priorities]
 
 
 class ResolveForm(VersionForm):

@@ -49,7 +49,9 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         ACTION_PLAN = "action_plan", "Action plan"
 
     class RequestSize(models.TextChoices):
-        MINOR = "minor", "Minor change (target delivery 3 business days)"
+        # The minor request's delivery target is the organisation's SLA policy's number of
+        # business days; forms and pages add it from there.
+        MINOR = "minor", "Minor change"
         PLANNED = "planned", "Needs planning (delivery date agreed with a specialist)"
 
     organisation = models.ForeignKey(

@@ -13,8 +13,17 @@ PRODUCTION_ONLY_PRIORITIES = frozenset({"P1", "P2"})
 
 P1_NEEDS_PRODUCTION = (
     "{priority} is reserved for incidents on production tenants; {tenant} is a test tenant. "
-    "Choose P3 or P4, or pick a production tenant."
+    "Choose {others}, or pick a production tenant."
 )
+
+
+def production_only_text() -> str:
+    """``P1 and P2``: the priorities reserved for production tenants, in words."""
+    return " and ".join(sorted(PRODUCTION_ONLY_PRIORITIES))
+
+
+def _or(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def check_priority(*, kind: str, priority: str, tenant) -> None:
@@ -44,7 +53,11 @@ def check_priority(*, kind: str, priority: str, tenant) -> None:
         raise ValidationError(
             {
                 "priority": ValidationError(
-                    P1_NEEDS_PRODUCTION.format(priority=priority, tenant=tenant.name),
+                    P1_NEEDS_PRODUCTION.format(
+                        priority=priority,
+                        tenant=tenant.name,
+                        others=_or([p for p in allowed if p not in PRODUCTION_ONLY_PRIORITIES]),
+                    ),
                     code="p1_needs_production",
                 )
             }

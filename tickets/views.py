@@ -15,7 +15,7 @@ from sla.services import priorities_of
 from tenants.access import scope_for_user
 from tenants.models import Tenant
 
-from . import forms, permissions, selectors, services
+from . import forms, permissions, rules, selectors, services
 from .filters import CustomerTicketFilter
 from .models import Ticket
 from .tables import CustomerTicketTable
@@ -43,9 +43,13 @@ def ticket_create(request):
     if not user.is_customer:
         raise PermissionDenied("Tickets are filed by customer contacts.")
     tenants = scope_for_user(Tenant.objects.all(), user).order_by("name")
-    priorities = priorities_of(user.organisation.sla_policy)
+    policy = user.organisation.sla_policy
     form = forms.TicketForm(
-        request.POST or None, request.FILES or None, tenants=tenants, priorities=priorities
+        request.POST or None,
+        request.FILES or None,
+        tenants=tenants,
+        priorities=priorities_of(policy),
+        minor_request_days=policy.minor_request_delivery_days,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -75,7 +79,11 @@ def ticket_create(request):
     return render(
         request,
         "tickets/ticket_form.html",
-        {"form": form, "has_tenants": tenants.exists()},
+        {
+            "form": form,
+            "has_tenants": tenants.exists(),
+            "production_only": rules.production_only_text(),
+        },
         status=status,
     )
 

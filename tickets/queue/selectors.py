@@ -161,6 +161,7 @@ class QueueCounts:
     breached: int
     at_risk: int
     level: str
+    at_risk_hours: int = AT_RISK_HOURS
 
     def _query(self, *pairs: tuple[str, str]) -> str:
         return urlencode(((("level", self.level),) if self.level else ()) + pairs)
