@@ -54,14 +54,17 @@ def describe_due(due: datetime | None, now: datetime) -> str:
     return f"breached {span(now - due)} ago"
 
 
+def _in_zone(value: datetime, zone: str | ZoneInfo) -> datetime:
+    return value.astimezone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone))
+
+
 def instant_in_zone(value: datetime | None, zone: str | ZoneInfo) -> str:
     """An instant in a zone with its offset, e.g. ``Mon 23 Nov 2026 15:00:00 +02:00``. Not
     Django's ``date`` filter: it leaves the offset out for an hour that occurs twice at the end
     of DST, exactly where the reader needs it."""
     if value is None:
         return "–"
-    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
-    local = value.astimezone(tz)
+    local = _in_zone(value, zone)
     return f"{local:%a} {local.day} {local:%b %Y %H:%M:%S} {local.isoformat()[-6:]}"
 
 
@@ -69,8 +72,7 @@ def short_instant(value: datetime | None, zone: str | ZoneInfo) -> str:
     """An instant to the minute with its zone's abbreviation: ``Mon 23 Nov 2026 15:00 EET``."""
     if value is None:
         return "–"
-    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
-    local = value.astimezone(tz)
+    local = _in_zone(value, zone)
     return f"{local:%a} {local.day} {local:%b %Y %H:%M %Z}"
 
 
@@ -78,5 +80,4 @@ def iso_in_zone(value: datetime | None, zone: str | ZoneInfo) -> str:
     """ISO 8601 with the offset of ``zone``, as ``manage.py sla_due`` prints it."""
     if value is None:
         return ""
-    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
-    return value.astimezone(tz).isoformat()
+    return _in_zone(value, zone).isoformat()

@@ -49,15 +49,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
-from lib.formatting import hours_or_minutes
+from lib.formatting import hours_or_minutes, short_instant
 from lib.urls import absolute_url
 from outbox.services import mail_enqueue
 from sla import services as sla
 from sla.deadlines import Clock, calendar_is_open
 from sla.models import Calendar, Priority
-from tenants.roles import manager_emails, staff_with_permission
+from tenants.roles import engineers, manager_emails
 
 from . import targets
 from .models import Ticket, TicketEvent, TicketTarget
@@ -264,8 +263,7 @@ class _Item:
         if row["kind"] == Kind.ONGOING_UPDATE:
             label += f" {row['cycle']}"
         tz = sla.calendar_for(row["ticket__organisation__sla_policy__calendar_id"]).tz
-        local = timezone.localtime(row["due_at"], tz)
-        due = f"{local:%a} {local.day} {local:%b %Y %H:%M %Z}"
+        due = short_instant(row["due_at"], tz)
         number = f"#{row['ticket_id']}"  # as ``Ticket.number``
         active = row["ticket__assignee__is_active"]
         assigned = (
@@ -310,20 +308,17 @@ def _is_management_alert(item: _Item) -> bool:
 
 
 def _event(item: _Item, kind: str, now: datetime, body: str, **data) -> TicketEvent:
-    return TicketEvent(
+    return targets.sla_event(
+        kind,
+        now,
         ticket_id=item.ticket_id,
-        kind=kind,
-        at=now,
-        public=False,
+        label=item.label,
+        target_id=item.target_id,
+        target_kind=item.kind,
+        cycle=item.cycle,
         body=body,
-        data={
-            "target": item.label,
-            "target_id": item.target_id,
-            "kind": item.kind,
-            "cycle": item.cycle,
-            "due_at": item.due_at.isoformat(),
-            **data,
-        },
+        due_at=item.due_at.isoformat(),
+        **data,
     )
 
 
@@ -396,12 +391,7 @@ def _announce_breaches(items: list[_Item], now: datetime, result: SweepResult) -
 def _level_engineers(levels: set[str]) -> dict[str, tuple[str, ...]]:
     by_level: dict[str, list[str]] = defaultdict(list)
     if levels:
-        rows = (
-            staff_with_permission("tenants.work_tickets")
-            .filter(support_level__in=levels)
-            .order_by("email")
-            .values_list("support_level", "email")
-        )
+        rows = engineers(*levels).order_by("email").values_list("support_level", "email")
         for level, email in rows:
             by_level[level].append(email)
     return {level: tuple(emails) for level, emails in by_level.items()}

@@ -173,18 +173,15 @@ class TargetBook:
 
     def _event(self, kind: str, at: datetime, row: TicketTarget, **data) -> None:
         self.events.append(
-            TicketEvent(
+            sla_event(
+                kind,
+                at,
                 ticket=self.ticket,
-                kind=kind,
-                at=at,
-                public=False,
-                data={
-                    "target": row.label,
-                    "target_id": row.pk,
-                    "kind": row.kind,
-                    "cycle": row.cycle,
-                    **data,
-                },
+                label=row.label,
+                target_id=row.pk,
+                target_kind=row.kind,
+                cycle=row.cycle,
+                **data,
             )
         )
 
@@ -342,6 +339,32 @@ class TargetBook:
         ticket.next_due_at = self.next_due_at
         ticket.sla_breached = self.sla_breached
         ticket.save(update_fields=["next_due_at", "sla_breached"])
+
+
+def sla_event(
+    kind: str,
+    at: datetime,
+    *,
+    label: str,
+    target_id: int | None,
+    target_kind: str,
+    cycle: int,
+    body: str = "",
+    ticket: Ticket | None = None,
+    ticket_id: int | None = None,
+    **data,
+) -> TicketEvent:
+    """An internal timeline event about one target (met, warned, breached), unsaved: the data
+    every SLA event carries, whether a service or the sweep writes it."""
+    return TicketEvent(
+        ticket=ticket,
+        ticket_id=ticket_id if ticket is None else ticket.pk,
+        kind=kind,
+        at=at,
+        public=False,
+        body=body,
+        data={"target": label, "target_id": target_id, "kind": target_kind, "cycle": cycle, **data},
+    )
 
 
 def load(row: TicketTarget) -> clock.Measurement:
