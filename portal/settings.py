@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "tenants",
     "tickets",
     "onboarding",
+    "reports",
     "outbox",
     "home",
 ]
@@ -96,6 +97,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "tenants.User"
+AUTHENTICATION_BACKENDS = ["tenants.backends.EmailBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

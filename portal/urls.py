@@ -11,6 +11,7 @@ urlpatterns = [
     path("sla/", include("sla.urls")),
     path("queue/", include("tickets.queue.urls")),
     path("onboarding/", include("onboarding.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

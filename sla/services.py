@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +26,14 @@ from .deadlines import (
     measuring_start,
     warning_at,
 )
-from .models import Calendar, OpeningWindow, Policy, PolicyTarget, Priority
+from .models import (
+    STANDARD_POLICY_SLUG,
+    Calendar,
+    OpeningWindow,
+    Policy,
+    PolicyTarget,
+    Priority,
+)
 from .standard import HELSINKI_CALENDAR, HELSINKI_WINDOWS, STANDARD_POLICY, STANDARD_TARGETS
 
 # Other processes (workers, other web servers) learn about an admin edit when they next check
@@ -92,10 +100,12 @@ def calendar_for(calendar_id: int) -> BusinessCalendar:
 
 def forget_cached(*, calendar_id: int | None = None, policy_id: int | None = None) -> None:
     """Drop cached copies (all of them when called without arguments)."""
+    global _standard_calendar
     with _lock:
         if calendar_id is None and policy_id is None:
             _calendars.clear()
             _policy_rows.clear()
+            _standard_calendar = None
         if calendar_id is not None:
             _calendars.pop(calendar_id, None)
         if policy_id is not None:
@@ -140,6 +150,19 @@ def standard_policy_ensure() -> Policy:
             for priority, kind, clock, amount, unit in STANDARD_TARGETS
         )
     return policy
+
+
+def vendor_time_zone() -> ZoneInfo:
+    """The vendor's time zone: the standard policy's calendar's (Europe/Helsinki). Reports'
+    months and what concerns every customer at once start and end there."""
+    calendar_id = (
+        Policy.objects.filter(slug=STANDARD_POLICY_SLUG)
+        .values_list("calendar_id", flat=True)
+        .first()
+    )
+    if calendar_id is None:
+        raise Policy.DoesNotExist(f"The default SLA policy '{STANDARD_POLICY_SLUG}' is missing.")
+    return calendar_for(calendar_id).tz
 
 
 def policy_by_slug(slug: str) -> Policy:

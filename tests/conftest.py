@@ -4,10 +4,20 @@ from types import SimpleNamespace
 
 import pytest
 
+from sla.services import forget_cached
 from tenants.models import ContactRole, SupportLevel, Tenant
 from tenants.roles import ENGINEERS_GROUP, MANAGERS_GROUP, ensure_role_groups
 
 from .factories import ContactFactory, OrganisationFactory, TenantFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sla_caches():
+    """Policies and calendars are cached per process by id; a test that empties the tables
+    (transactional tests) must not meet another test's copies."""
+    forget_cached()
+    yield
+    forget_cached()
 
 
 @pytest.fixture

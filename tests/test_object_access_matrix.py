@@ -19,6 +19,7 @@ SKIPPED_PREFIXES = ("admin/",)
 # Routes with converters that do not name an object of an organisation, and why.
 EXEMPT_ROUTES = {
     "password_reset_confirm": "a signed token link of Django's own auth views, not an object",
+    "by": "a breakdown (organisation, tenant, level, engineer) of the managers' SLA report",
 }
 
 

@@ -343,6 +343,14 @@ class TicketTarget(models.Model):
         AGREED = MeasurementBasis.AGREED.value, "Agreed with the customer"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="targets")
+    # The ticket's organisation and tenant, which never change: reports of one customer or
+    # tenant read its targets by period through their own indexes.
+    organisation = models.ForeignKey(
+        "tenants.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     cycle = models.PositiveSmallIntegerField(
         default=1, help_text="Ongoing updates count up from 1."
@@ -423,6 +431,23 @@ class TicketTarget(models.Model):
                 fields=["warn_at"],
                 name="target_pending_warn",
                 condition=Q(state="pending", warned_at__isnull=True),
+            ),
+            # Reports count targets by the period their deadline falls in: a month reads one
+            # range of these, whatever the length of the history.
+            models.Index(
+                fields=["due_at", "priority", "kind"],
+                name="target_report_due",
+                condition=Q(state__in=["met", "breached", "pending"]),
+            ),
+            models.Index(
+                fields=["organisation", "due_at"],
+                name="target_report_org_due",
+                condition=Q(state__in=["met", "breached", "pending"]),
+            ),
+            models.Index(
+                fields=["tenant", "due_at"],
+                name="target_report_tenant_due",
+                condition=Q(state__in=["met", "breached", "pending"]),
             ),
         ]
 

@@ -151,7 +151,12 @@ class TargetBook:
 
     def _open(self, m: clock.Measurement, *, cycle: int = 1, revision: int = 1) -> TicketTarget:
         row = TicketTarget(
-            ticket=self.ticket, cycle=cycle, revision=revision, priority=self.ticket.priority
+            ticket=self.ticket,
+            organisation_id=self.ticket.organisation_id,
+            tenant_id=self.ticket.tenant_id,
+            cycle=cycle,
+            revision=revision,
+            priority=self.ticket.priority,
         )
         self._store(row, m)
         self.rows.append(row)

@@ -1,0 +1,26 @@
+"""Sign-in by email with Django's model backend, reading a person's permissions (their own and
+their groups') in one query instead of two: every staff page asks for them."""
+
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+
+
+class EmailBackend(ModelBackend):
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            if user_obj.is_superuser:
+                permissions = Permission.objects.all()
+            else:
+                permissions = Permission.objects.filter(
+                    Q(user=user_obj) | Q(group__user=user_obj)
+                ).distinct()
+            user_obj._perm_cache = {
+                f"{app_label}.{codename}"
+                for app_label, codename in permissions.values_list(
+                    "content_type__app_label", "codename"
+                ).order_by()
+            }
+        return user_obj._perm_cache
