@@ -22,13 +22,16 @@ def percent(value: Decimal | None) -> str:
     return "–" if value is None else f"{value} %"
 
 
-def used_time(seconds: float | None, clock: str) -> str:
-    """Clock time used, to the minute, saying which clock (business hours or real time)."""
+def used_time(seconds: float | None) -> str:
+    """Clock time used, to the minute (the table says which clock)."""
     if seconds is None:
         return "–"
     whole = int(round(seconds / 60)) * 60
-    text = clock_duration(whole) if whole else "under 1 min"
-    return f"{text} in business hours" if clock == Clock.BUSINESS else text
+    return clock_duration(whole) if whole else "under 1 min"
+
+
+def clock_name(clock: str) -> str:
+    return "Business hours" if clock == Clock.BUSINESS else "24/7"
 
 
 GOAL_WORDS = {True: "met", False: "missed", None: "–"}
@@ -37,10 +40,11 @@ GOAL_WORDS = {True: "met", False: "missed", None: "–"}
 class ComplianceTable(tables.Table):
     priority = tables.Column(verbose_name="Priority", empty_values=())
     target = tables.Column(verbose_name="Target", accessor="kind_label")
+    clock = tables.Column(verbose_name="Clock")
     due = tables.Column(verbose_name="Due in period")
     met = tables.Column(verbose_name="Met")
     missed = tables.Column(verbose_name="Missed")
-    open_overdue = tables.Column(verbose_name="Of which open and overdue")
+    open_overdue = tables.Column(verbose_name="Still open")
     not_yet_due = tables.Column(verbose_name="Not yet due")
     compliance = tables.Column(verbose_name="Compliance", empty_values=())
     goal = tables.Column(verbose_name="Goal", empty_values=())
@@ -65,11 +69,17 @@ class ComplianceTable(tables.Table):
     def value_goal(self, record: Figure) -> str:
         return f"{record.goal} % {GOAL_WORDS[record.goal_met]}"
 
+    def value_clock(self, record: Figure) -> str:
+        return clock_name(record.clock)
+
+    def render_clock(self, record: Figure) -> str:
+        return self.value_clock(record)
+
     def value_median(self, record: Figure) -> str:
-        return used_time(record.median_seconds, record.clock)
+        return used_time(record.median_seconds)
 
     def value_p90(self, record: Figure) -> str:
-        return used_time(record.p90_seconds, record.clock)
+        return used_time(record.p90_seconds)
 
     def render_priority(self, record: Figure):
         if not record.priority:
@@ -149,6 +159,7 @@ class BreachTable(tables.Table):
     due_at = tables.Column(verbose_name="Due")
     met_at = tables.Column(verbose_name="Met at", empty_values=())
     late = tables.Column(verbose_name="Late by", empty_values=(), orderable=False)
+    clock = tables.Column(verbose_name="Clock")
     held = tables.Column(verbose_name="Held by", empty_values=(), order_by=("held_level",))
 
     class Meta:
@@ -179,9 +190,14 @@ class BreachTable(tables.Table):
         return "still open"
 
     def value_late(self, record) -> str:
-        seconds = self.lateness(record, self.now)
-        text = used_time(seconds, record.clock)
+        text = used_time(self.lateness(record, self.now))
         return text if record.met_at or record.ended_at else f"{text} so far"
+
+    def value_clock(self, record) -> str:
+        return clock_name(record.clock)
+
+    def render_clock(self, record) -> str:
+        return self.value_clock(record)
 
     def value_held(self, record) -> str:
         who = record.held_by.full_name if record.held_by else "unassigned"

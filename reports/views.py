@@ -14,7 +14,6 @@ from django_tables2.export import TableExport
 
 from lib.charts import Series, bar_chart, line_chart
 from sla import services as sla
-from sla.models import Priority
 from tenants.models import Organisation, SupportLevel, Tenant, User
 from tickets.models import TicketTarget
 
@@ -296,6 +295,6 @@ def customer_summary(request: HttpRequest) -> HttpResponse:
             "overall": percent(totals.compliance),
             "open_tickets": [(ticket, upcoming.get(ticket.pk)) for ticket in open_tickets],
             "now": now,
-            "priorities": Priority,
+            "business_hours": sla.calendar_for(policy.calendar_id).describe(),
         },
     )

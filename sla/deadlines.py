@@ -188,6 +188,32 @@ class BusinessCalendar:
         counts = Counter(totals)
         return max(counts, key=lambda total: (counts[total], total))
 
+    def describe(self) -> str:
+        """The opening hours in words: ``Monday to Friday 08:00–16:30 (Europe/Helsinki), not on
+        public holidays in FI``. Runs of weekdays with the same hours are joined."""
+        names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        runs: list[tuple[int, int, tuple[Window, ...]]] = []
+        for index, day in enumerate(self.windows):
+            if not day:
+                continue
+            if runs and runs[-1][1] == index - 1 and runs[-1][2] == day:
+                runs[-1] = (runs[-1][0], index, day)
+            else:
+                runs.append((index, index, day))
+        parts = []
+        for first, last, day in runs:
+            days = names[first] if first == last else f"{names[first]} to {names[last]}"
+            hours = ", ".join(
+                f"{opens:%H:%M}–{'24:00' if closes == MIDNIGHT else f'{closes:%H:%M}'}"
+                for opens, closes in day
+            )
+            parts.append(f"{days} {hours}")
+        text = "; ".join(parts) or "never open"
+        text += f" ({self.tz.key})"
+        if self.holiday_country:
+            text += f", not on public holidays in {self.holiday_country}"
+        return text
+
     def is_closed_on(self, day: date) -> bool:
         """Whether ``day`` (a local date) is a holiday or closure day, whatever the weekday."""
         if day in self.closed_dates:

@@ -353,3 +353,22 @@ def test_24x7_elapsed_is_real_time_for_instants_in_one_dst_zone():
     first = local(2026, 10, 25, 3, 30)
     second = first.replace(fold=1)
     assert clock_time_between(FINLAND, Clock.ALWAYS, first, second) == HOUR
+
+
+def test_a_calendar_describes_its_opening_hours_in_words():
+    from datetime import time as t
+
+    assert BusinessCalendar(tz=ZoneInfo("Europe/Helsinki"), holiday_country="FI").describe() == (
+        "Monday to Friday 08:00–16:30 (Europe/Helsinki), not on public holidays in FI"
+    )
+    split = BusinessCalendar(
+        tz=ZoneInfo("Europe/Stockholm"),
+        windows={
+            0: [(t(8), t(12)), (t(13), t(17))],
+            1: [(t(8), t(12)), (t(13), t(17))],
+            5: [(t(10), t(0))],
+        },
+    )
+    assert split.describe() == (
+        "Monday to Tuesday 08:00–12:00, 13:00–17:00; Saturday 10:00–24:00 (Europe/Stockholm)"
+    )

@@ -18,14 +18,18 @@ from tenants.roles import ENGINEERS_GROUP, ensure_role_groups
 from tickets.models import Ticket, TicketEvent, TicketTarget
 from tickets.targets import TargetBook
 
-STATUS_WEIGHTS = {
-    "new": 12,
-    "in_progress": 20,
-    "waiting": 8,
+# Tickets of the last three weeks are often still open; older ones are finished.
+RECENT_DAYS = 21
+RECENT_STATUS_WEIGHTS = {
+    "new": 10,
+    "in_progress": 30,
+    "waiting": 12,
     "resolved": 20,
-    "closed": 35,
-    "withdrawn": 5,
+    "closed": 24,
+    "withdrawn": 4,
 }
+OPEN_STATUS_WEIGHTS = {"new": 20, "in_progress": 55, "waiting": 25}
+FINISHED_STATUS_WEIGHTS = {"resolved": 3, "closed": 90, "withdrawn": 7}
 PRIORITY_WEIGHTS = {"P1": 3, "P2": 12, "P3": 55, "P4": 20, "": 10}  # "" = service request
 LEVEL_WEIGHTS = {"L1": 50, "L2": 30, "L3": 15, "L4": 5}
 SUBJECTS = [
@@ -86,10 +90,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--days", type=int, default=400, help="Spread tickets over this many past days."
         )
+        parser.add_argument(
+            "--open-share",
+            type=float,
+            default=None,
+            help="Make this share of the tickets open and recent (e.g. 0.4 to load a queue); "
+            "by default only tickets of the last three weeks are open, as in real life.",
+        )
 
-    def handle(self, *args, tickets: int, tenants: int, seed: int, days: int, **options):
+    def handle(
+        self, *args, tickets: int, tenants: int, seed: int, days: int, open_share, **options
+    ):
         if tickets < 1 or tenants < 1:
             raise CommandError("--tickets and --tenants must be positive.")
+        if open_share is not None and not 0 <= open_share <= 1:
+            raise CommandError("--open-share lies between 0 and 1.")
+        if days < 1:
+            raise CommandError("--days must be positive.")
         started = time.perf_counter()
         rng = random.Random(seed)
         tenant_rows, contacts = self._organisations(rng, tenants)
@@ -101,7 +118,7 @@ class Command(BaseCommand):
         made = 0
         while made < tickets:
             size = min(BATCH, tickets - made)
-            self._batch(rng, size, tenant_rows, contacts, engineers, now, days)
+            self._batch(rng, size, tenant_rows, contacts, engineers, now, days, open_share)
             made += size
             self.stdout.write(f"  {made} tickets ({time.perf_counter() - started:.1f} s)")
         self.stdout.write(
@@ -190,8 +207,7 @@ class Command(BaseCommand):
         return tenant_rows, contacts
 
     @transaction.atomic
-    def _batch(self, rng, size, tenant_rows, contacts, engineers, now, days):
-        statuses = _weighted(rng, STATUS_WEIGHTS, size)
+    def _batch(self, rng, size, tenant_rows, contacts, engineers, now, days, open_share):
         priorities = _weighted(rng, PRIORITY_WEIGHTS, size)
         levels = _weighted(rng, LEVEL_WEIGHTS, size)
         tickets, books, events = [], [], []
@@ -200,10 +216,7 @@ class Command(BaseCommand):
             priority = priorities[i]
             if priority in ("P1", "P2") and not tenant.is_production:
                 priority = "P3"
-            status = statuses[i]
-            open_ = status in Ticket.OPEN_STATUSES
-            # Open tickets are recent; finished ones spread over the whole period.
-            age = timedelta(minutes=rng.randrange(60, 60 * 24 * (14 if open_ else days)))
+            status, age = _status_and_age(rng, days, open_share)
             ticket = Ticket(
                 organisation=tenant.organisation,
                 tenant=tenant,
@@ -228,6 +241,20 @@ class Command(BaseCommand):
             row.ticket_id = row.ticket.pk
         _raw_insert(TicketTarget, targets)
         _raw_insert(TicketEvent, events)
+
+
+def _status_and_age(rng: random.Random, days: int, open_share: float | None):
+    """A ticket's final status and how long ago it was filed."""
+    if open_share is not None:
+        if rng.random() < open_share:
+            status = _weighted(rng, OPEN_STATUS_WEIGHTS, 1)[0]
+            return status, timedelta(minutes=rng.randrange(60, 60 * 24 * 14))
+        status = _weighted(rng, FINISHED_STATUS_WEIGHTS, 1)[0]
+        return status, timedelta(minutes=rng.randrange(60, 60 * 24 * days))
+    age = timedelta(minutes=rng.randrange(60, 60 * 24 * days))
+    recent = age < timedelta(days=RECENT_DAYS)
+    weights = RECENT_STATUS_WEIGHTS if recent else FINISHED_STATUS_WEIGHTS
+    return _weighted(rng, weights, 1)[0], age
 
 
 def _set(ticket: Ticket, field: str, value: str) -> None:
@@ -348,8 +375,23 @@ class _Life:
         if status == Ticket.Status.WITHDRAWN:
             self._withdraw()
             return
-        due = self._due_in(TicketTarget.Kind.RESOLUTION)
-        if not self._later(due * rng.uniform(0.2, 1.3)):
+        kind = (
+            TicketTarget.Kind.DELIVERY
+            if ticket.kind == Ticket.Kind.SERVICE_REQUEST
+            else TicketTarget.Kind.RESOLUTION
+        )
+        resolve_at = self.at + timedelta(seconds=self._due_in(kind) * rng.uniform(0.2, 1.3))
+        for _ in range(50):  # support keeps the customer updated until it is solved
+            dues = [
+                r.due_at
+                for r in book.outstanding(TicketTarget.Kind.ONGOING_UPDATE)
+                if r.due_at is not None
+            ]
+            if not dues or min(dues) >= resolve_at:
+                break
+            if not self._respond(TicketTarget.Kind.ONGOING_UPDATE):
+                return
+        if not self._later(max((resolve_at - self.at).total_seconds(), 0)):
             return
         ticket.resolution_type = "workaround" if rng.random() < 0.3 else "resolution"
         ticket.resolved_at = self.at
