@@ -152,7 +152,7 @@ def load(ticket_count: int, now):
                     warned_at = None
                     due["warn"] += 1
                 elif index % breach_every == 100:
-                    due_at = now - timedelta(seconds=rng.randrange(0, 600))
+                    due_at = now - timedelta(seconds=rng.randrange(1, 600))
                     warn_at = due_at - timedelta(minutes=12)
                     warned_at = warn_at
                     due["breach"] += 1
@@ -164,11 +164,14 @@ def load(ticket_count: int, now):
                 targets.append(
                     TicketTarget(
                         ticket=ticket,
+                        organisation_id=ticket.organisation_id,
+                        tenant_id=ticket.tenant_id,
                         kind="initial_response",
                         priority=ticket.priority,
                         clock="24x7" if p1 else "business",
                         target_seconds=3600 if p1 else 30_600,
                         started_at=now - timedelta(hours=1),
+                        running_since=now - timedelta(hours=1),
                         due_at=due_at,
                         warn_at=warn_at,
                         warned_at=warned_at,
@@ -178,11 +181,14 @@ def load(ticket_count: int, now):
                     targets.append(
                         TicketTarget(
                             ticket=ticket,
+                            organisation_id=ticket.organisation_id,
+                            tenant_id=ticket.tenant_id,
                             kind="resolution",
                             priority="P1",
                             clock="24x7",
                             target_seconds=4 * 3600,
                             started_at=now - timedelta(hours=1),
+                            running_since=now - timedelta(hours=1),
                             due_at=now + timedelta(hours=3),
                             warn_at=now + timedelta(hours=2, minutes=12),
                         )
@@ -192,11 +198,14 @@ def load(ticket_count: int, now):
                     targets.append(
                         TicketTarget(
                             ticket=ticket,
+                            organisation_id=ticket.organisation_id,
+                            tenant_id=ticket.tenant_id,
                             kind="ongoing_update",
                             priority=ticket.priority,
                             clock="24x7",
                             target_seconds=3600,
                             started_at=long_ago,
+                            running_since=long_ago,
                             due_at=long_ago + timedelta(hours=1),
                             warn_at=long_ago + timedelta(minutes=48),
                             state="met",
@@ -221,7 +230,7 @@ def reset(now) -> dict[str, int]:
     pending = TicketTarget.objects.filter(state="pending")
     return {
         "warn": pending.filter(warned_at__isnull=True, warn_at__lte=now, due_at__gt=now).count(),
-        "breach": pending.filter(due_at__lte=now).count(),
+        "breach": pending.filter(due_at__lt=now).count(),
     }
 
 
@@ -254,8 +263,9 @@ def child(db: str, ticket_count: int, repeat: int, reuse: bool) -> int:
     from django.urls import reverse
 
     from sla import services as sla
+    from sla.deadlines import calendar_is_open
     from tickets.models import Ticket, TicketTarget
-    from tickets.sweep import breach_claim_query, calendar_is_open, sla_sweep, warning_claim_query
+    from tickets.sweep import breach_claim_query, sla_sweep, warning_claim_query
 
     # Tuesday 17 November 2026, 11:00 in Helsinki: business hours, so nothing is held.
     now = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
