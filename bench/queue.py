@@ -2,9 +2,10 @@
 
 Run: ``.venv/bin/python bench/queue.py [--db sqlite|postgres] [--tickets 100000]``.
 
-It uses a database of its own (``var/bench/queue.sqlite3``, or the PostgreSQL database
+It uses a database of its own (``var/bench/portal_bench.sqlite3``, or the PostgreSQL database
 ``portal_bench`` on 127.0.0.1, created here), migrates it, loads the tickets with ``seed_load``
-(once: a later run reuses them unless ``--fresh``), creates an L1 engineer and starts gunicorn
+(40 % of them open, as on a busy day; once: a later run reuses them unless ``--fresh``),
+creates an L1 engineer and starts gunicorn
 on a free port of 127.0.0.1 with production settings (``DEBUG=0``; only HTTPS redirects and
 secure cookies are off, since the bench speaks plain HTTP). It signs in through the login form,
 then times the default queue page and filtered pages sequentially (median and p95 of
@@ -21,25 +22,35 @@ from pathlib import Path
 # Run as a script, this file's folder comes first on sys.path, where "queue" would shadow the
 # standard library module of that name (which psycopg and others import).
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse  # noqa: E402
-import http.client  # noqa: E402
-import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
-import socket  # noqa: E402
-import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import time  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
-PYTHON = sys.executable
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+from bench.harness import (  # noqa: E402
+    BENCH_DIR,
+    Session,
+    analyse,
+    free_port,
+    load_average,
+    load_tickets,
+    log,
+    manage_output,
+    prepare_database,
+    staff_user,
+    start_gunicorn,
+    stop,
+    time_path,
+)
+
 PG_BENCH_DB = "portal_bench"
 ENGINEER_EMAIL = "bench-l1@support.example"
 ENGINEER_PASSWORD = "bench-queue-password-1"
+# Like a queue on a busy day: 40 % of the tickets open (seed_load --open-share).
+OPEN_SHARE = "0.4"
 
 # (label, query string). The engineer works at L1, so the plain page is the L1 queue.
 PAGES = [
@@ -63,214 +74,25 @@ TARGETS = {
 }
 
 
-def log(message: str) -> None:
-    print(message, flush=True)
-
-
-def database_url(db: str) -> str:
-    if db == "sqlite":
-        return f"sqlite:///{BENCH_DIR / 'queue.sqlite3'}"
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
-
-
-def environment(db: str) -> dict[str, str]:
-    var_dir = BENCH_DIR / db
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DATABASE_URL": database_url(db),
-        "PORTAL_VAR_DIR": str(var_dir),
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT)
-
-
-def manage_output(env: dict[str, str], code: str) -> str:
-    done = subprocess.run(
-        [PYTHON, str(ROOT / "manage.py"), "shell", "--no-imports", "-c", code],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip().splitlines()[-1]
-
-
-def prepare_postgres(fresh: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [PG_BENCH_DB]
-        ).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{PG_BENCH_DB}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
-
-
 def prepare(db: str, tickets: int, fresh: bool) -> dict[str, str]:
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    env = environment(db)
-    if db == "postgres":
-        prepare_postgres(fresh)
-    elif fresh:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{BENCH_DIR / 'queue.sqlite3'}{suffix}").unlink(missing_ok=True)
-    log(f"Migrating {database_url(db)}")
-    manage(env, "migrate", "--noinput", "--verbosity", "0")
-    have = int(
-        manage_output(env, "from tickets.models import Ticket; print(Ticket.objects.count())")
-    )
-    if have < tickets:
-        log(f"Loading {tickets - have} tickets with seed_load ({have} there already)")
-        started = time.perf_counter()
-        manage(env, "seed_load", "--tickets", str(tickets - have), "--seed", str(2026 + have))
-        log(f"  seed_load took {time.perf_counter() - started:.0f} s")
-    else:
-        log(f"Reusing {have} tickets (--fresh to reload)")
-    code = (
-        "from tenants.models import User, SupportLevel\n"
-        "from tenants.roles import ensure_role_groups, ENGINEERS_GROUP\n"
-        "groups = ensure_role_groups()\n"
-        f"user, _ = User.objects.get_or_create(email={ENGINEER_EMAIL!r}, "
-        "defaults={'full_name': 'Bench Engineer', 'support_level': SupportLevel.L1})\n"
-        f"user.set_password({ENGINEER_PASSWORD!r}); user.save()\n"
-        "user.groups.add(groups[ENGINEERS_GROUP])\n"
-        "from django.db import connection\n"
-        "cursor = connection.cursor()\n"
-        # Fresh statistics and visibility map, as autovacuum would leave them after a bulk load.
-        "cursor.execute('VACUUM ANALYZE' if connection.vendor == 'postgresql' else 'ANALYZE')\n"
+    env = prepare_database(db, PG_BENCH_DB, fresh=fresh)
+    load_tickets(env, tickets, "--open-share", OPEN_SHARE)
+    staff_user(env, ENGINEER_EMAIL, ENGINEER_PASSWORD, group="Support engineers", level="L1")
+    analyse(env)
+    open_count = manage_output(
+        env,
         "from tickets.models import Ticket\n"
-        "print(Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES).count())\n"
+        "print(Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES).count())",
     )
-    log(f"Engineer {ENGINEER_EMAIL} ready; {manage_output(env, code)} open tickets")
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    log(f"Engineer {ENGINEER_EMAIL} ready; {open_count} open tickets")
     return env
-
-
-def load_average() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit("gunicorn exited before it listened") from None
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("gunicorn did not start listening within 30 s")
-
-
-class Session:
-    """One keep-alive connection with the cookies the server sets."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
-        headers = {"Host": f"127.0.0.1:{self.port}"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
-        text = response.read().decode()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response.status, text
-
-    def sign_in(self) -> None:
-        status, page = self.request("GET", "/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        if status != 200 or not token:
-            raise SystemExit(f"login page answered {status}")
-        form = urlencode(
-            {
-                "csrfmiddlewaretoken": token.group(1),
-                "username": ENGINEER_EMAIL,
-                "password": ENGINEER_PASSWORD,
-            }
-        )
-        status, _ = self.request("POST", "/accounts/login/", form)
-        if status != 302 or "sessionid" not in self.cookies:
-            raise SystemExit(f"sign-in failed with {status}")
-
-    def cookie_header(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def time_page(session: Session, query: str, requests: int) -> dict[str, float]:
     path = f"/queue/?{query}" if query else "/queue/"
-    for _ in range(20):
-        status, body = session.request("GET", path)
-    if status != 200 or 'id="queue-results"' not in body:
-        raise SystemExit(f"{path} answered {status} without the queue")
-    rows = body.count("data-ticket=")
-    timings = []
-    errors = 0
-    for _ in range(requests):
-        started = time.perf_counter()
-        status, _ = session.request("GET", path)
-        timings.append((time.perf_counter() - started) * 1000)
-        errors += status != 200
-    return {
-        "rows": rows,
-        "median": statistics.median(timings),
-        "p95": percentile(timings, 0.95),
-        "max": max(timings),
-        "errors": errors,
-    }
+    result = time_path(session, path, requests, warm=20, check='id="queue-results"')
+    result["rows"] = result.pop("body").count("data-ticket=")
+    return result
 
 
 # wrk counts redirects as successes; an expired session would redirect every request to the
@@ -346,7 +168,7 @@ def main() -> int:
     failed = False
     try:
         session = Session(port)
-        session.sign_in()
+        session.sign_in(ENGINEER_EMAIL, ENGINEER_PASSWORD)
         target = TARGETS[args.db]
         log(f"\n{args.db}, {args.tickets} tickets, {args.requests} sequential requests per page")
         log(f"load average before: {load_average()} (other processes share these cores)")
@@ -372,11 +194,7 @@ def main() -> int:
                 log(f"throughput {wrk['rate']:.1f} requests/s, {wrk['errors']} errors")
                 failed |= wrk["errors"] > 0
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
     log("FAILED" if failed else "OK: all targets met")
     return 1 if failed else 0
 

@@ -1,10 +1,13 @@
 """Percentiles computed in the database, one row per group, never by reading the rows.
 
-PostgreSQL has ``percentile_cont``. SQLite has none, so ``window`` ranks each group's values
-with ``ROW_NUMBER()`` and ``COUNT(*) OVER`` and reads the one or two values around the wanted
-rank in the same query; the last step, interpolating between those two numbers, is the same
-formula as ``percentile_cont``'s (linear interpolation between closest ranks, position
-``1 + p·(n − 1)``). Both methods give the same results (``tests/reports/test_percentiles.py``).
+PostgreSQL has ``percentile_cont``. SQLite has none, so the portal gives it one: SQLite runs
+aggregate functions its host registers on the connection (as Django registers its date
+functions), and ``SqlitePercentile`` is ``percentile_cont``'s definition (linear interpolation
+between closest ranks, position ``1 + p·(n − 1)``) over the group's values, registered on every
+SQLite connection (``register_sqlite_percentile``). ``window`` is a third, portable method in
+plain SQL: it ranks each group's values with ``ROW_NUMBER()`` and ``COUNT(*) OVER`` and reads
+the values around the wanted rank. All three give the same results
+(``tests/reports/test_percentiles.py``); the window method is the slowest on SQLite.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from django.db.models import Aggregate, FloatField, QuerySet
 
 
 class PercentileCont(Aggregate):
-    """PostgreSQL's ``percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)``."""
+    """``percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)`` on PostgreSQL, the
+    registered ``percentile_cont(expression, fraction)`` on SQLite."""
 
     function = "percentile_cont"
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
@@ -29,9 +33,51 @@ class PercentileCont(Aggregate):
             raise ValueError("A percentile's fraction lies between 0 and 1.")
         super().__init__(expression, fraction=repr(float(fraction)), **extra)
 
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="%(function)s(%(expressions)s, %(fraction)s)",
+            **extra_context,
+        )
+
+
+class SqlitePercentile:
+    """``percentile_cont`` as an SQLite aggregate: SQLite feeds it the group's values."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.fraction = 0.0
+
+    def step(self, value, fraction) -> None:
+        if value is not None:
+            self.values.append(value)
+            self.fraction = fraction
+
+    def finalize(self) -> float | None:
+        if not self.values:
+            return None
+        self.values.sort()
+        return _interpolate_sorted(self.values, Fraction(str(self.fraction)))
+
+
+def _interpolate_sorted(values: list[float], fraction: Fraction) -> float:
+    position = fraction * (len(values) - 1)
+    low = int(position)
+    weight = position - low
+    if weight == 0:
+        return float(values[low])
+    return float(values[low]) + float(weight) * (float(values[low + 1]) - float(values[low]))
+
+
+def register_sqlite_percentile(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver: give every SQLite connection ``percentile_cont``."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate("percentile_cont", 2, SqlitePercentile)
+
 
 def native_available() -> bool:
-    return connection.vendor == "postgresql"
+    return connection.vendor in ("postgresql", "sqlite")
 
 
 def _interpolate(low: float | None, high: float | None, n: int, fraction: Fraction) -> float | None:
@@ -52,7 +98,7 @@ def window_percentiles(
 ) -> dict[tuple, list[float | None]]:
     """``{group values: [percentile per fraction]}`` for the rows of ``queryset`` whose ``value``
     is not null, in one query of window functions (any database with them)."""
-    rows = queryset.filter(**{f"{value}__isnull": False}).values(*groups, value)
+    rows = queryset.filter(**{f"{value}__isnull": False}).order_by().values(*groups, value)
     sql, params = rows.query.sql_with_params()
     quote = connection.ops.quote_name
     inner_cols = [quote(name) for name in (*groups, value)]
@@ -101,8 +147,8 @@ def percentiles(
     method: str | None = None,
 ) -> dict[tuple, list[float | None]]:
     """Percentiles of ``value`` per group of ``groups`` over ``queryset`` (null values left
-    out). ``method`` is ``"native"`` (PostgreSQL), ``"window"`` or ``None`` for the best the
-    database offers."""
+    out). ``method`` is ``"native"`` (PostgreSQL's, or the one registered on SQLite),
+    ``"window"`` or ``None`` for the best the database offers."""
     method = method or ("native" if native_available() else "window")
     if method == "window":
         return window_percentiles(queryset, groups, value, fractions)

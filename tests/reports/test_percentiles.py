@@ -4,7 +4,6 @@ percentile_cont's exact answers (linear interpolation between closest ranks)."""
 from fractions import Fraction
 
 import pytest
-from django.db import connection
 
 from reports.percentiles import percentiles
 from tickets import services
@@ -48,7 +47,7 @@ def used(org_a):
     return values
 
 
-METHODS = ["window", "native"] if connection.vendor == "postgresql" else ["window"]
+METHODS = ["window", "native"]
 
 
 @pytest.mark.parametrize("method", METHODS)
