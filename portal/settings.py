@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.navigation",
                 "tickets.context_processors.queue_navigation",
+                "outbox.context_processors.outbox_navigation",
             ],
         },
     },
