@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Case, Min, QuerySet, Value, When
+from django.db.models import Case, Count, Min, QuerySet, Value, When
 
 from .models import OutgoingMail
 from .services import FAILED_COUNT_CACHE_KEY
@@ -51,11 +51,11 @@ class Backlog:
 def backlog(*, now: datetime) -> Backlog:
     """Three short range scans of the outbox's partial indexes."""
     pending = OutgoingMail.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
-    summary = pending.aggregate(oldest=Min("next_attempt_at"))
+    summary = pending.aggregate(oldest=Min("next_attempt_at"), count=Count("pk"))
     sending = OutgoingMail.objects.filter(state=State.SENDING).count()
     oldest = summary["oldest"]
     return Backlog(
-        due=pending.count() + sending,
+        due=summary["count"] + sending,
         oldest_due_seconds=max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
         failed=failed_count(),
     )
