@@ -187,11 +187,15 @@ class MailSink:
     """An SMTP server on 127.0.0.1 that records every message it accepts. ``delay`` seconds
     pass between the end of a message's data and the server's answer, as with a slow relay.
 
-    A message counts as received once the server has decided to accept it (after the delay),
-    whether or not the client is still there to hear the answer: that is when a real relay
-    would have queued it, and a client killed in that moment is what can cause a duplicate."""
+    By default a message counts as received as soon as its data is complete, before the delay:
+    the worst case for the sender, since a client that dies while waiting for the answer never
+    learns that the message was taken (a real relay may well have queued it by then). With
+    ``record_after_delay`` it counts only if the client is still connected when the answer
+    goes out (aiosmtpd cancels the handler of a client that went away)."""
 
-    def __init__(self, delay: float = 0.0, port: int | None = None):
+    def __init__(
+        self, delay: float = 0.0, port: int | None = None, record_after_delay: bool = False
+    ):
         import logging
 
         from aiosmtpd.controller import Controller
@@ -199,14 +203,21 @@ class MailSink:
         logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command
 
         self.delay = delay
+        self.record_after_delay = record_after_delay
         self.port = port or free_port()
         self.received: list[ReceivedMail] = []
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):
-        if self.delay:
+        if self.delay and self.record_after_delay:
             await asyncio.sleep(self.delay)
+        self._record(envelope)
+        if self.delay and not self.record_after_delay:
+            await asyncio.sleep(self.delay)
+        return "250 Message accepted for delivery"
+
+    def _record(self, envelope) -> None:
         parsed = email.message_from_bytes(envelope.content)
         payload = parsed.get_payload(decode=True)
         with self._lock:
@@ -219,7 +230,6 @@ class MailSink:
                     at=time.monotonic(),
                 )
             )
-        return "250 Message accepted for delivery"
 
     def start(self) -> "MailSink":
         self._controller.start()
@@ -334,10 +344,10 @@ class Cluster:
             raise RuntimeError(f"{name} exited:\n{self.processes.log_text(name)}")
         self.web_ports.append(port)
 
-    def start_worker(self, name: str, concurrency: int = 2) -> None:
+    def start_worker(self, name: str, concurrency: int = 2, queue: str | None = None) -> None:
         argv = [str(BIN / "celery"), "-A", "portal", "worker", "--loglevel", "INFO"]
         argv += ["--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]
-        argv += ["-Q", self.queue, "--hostname", f"{name}@%h"]
+        argv += ["-Q", queue or self.queue, "--hostname", f"{name}@%h"]
         self.processes.start(name, argv, self.env)
         wait_until(lambda: " ready." in self.processes.log_text(name), 60, what=f"{name} ready")
 

@@ -171,6 +171,9 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=30)
+# A queue of its own for mail delivery, consumed by a worker of its own, so that a slow mail
+# server never keeps the SLA sweep waiting for a worker slot; empty: the default queue.
+OUTBOX_QUEUE = env.str("OUTBOX_QUEUE", default="")
 
 # --- Health (/healthz) ----------------------------------------------------------------------
 # Beat records a heartbeat every minute: five missed beats mean it is not running.
@@ -230,6 +233,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 
 # Separate deployments (or test runs) sharing one Redis keep their tasks apart by queue name.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+CELERY_TASK_ROUTES = {"outbox.tasks.*": {"queue": OUTBOX_QUEUE}} if OUTBOX_QUEUE else {}
 SLA_SWEEP_INTERVAL_SECONDS = env.float("SLA_SWEEP_INTERVAL_SECONDS", default=60.0)
 
 # The one beat schedule of the portal.

@@ -1,6 +1,10 @@
 """The outbox's Celery tasks, their beat entries, and pruning old sent mail."""
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -82,3 +86,35 @@ def test_pruning_deletes_old_sent_mail_and_keeps_everything_else(settings):
 @pytest.mark.django_db
 def test_the_prune_task_runs():
     assert prune_task.apply().successful()
+
+
+def test_delivery_can_have_a_queue_of_its_own():
+    """With OUTBOX_QUEUE set, the outbox's tasks (from beat or on commit) go to that queue and
+    everything else to the default one. Settings are read once per process, hence a new one."""
+
+    code = (
+        "from portal.celery import app; app.loader.import_default_modules();"
+        "r = app.amqp.router;"
+        "print(r.route({}, 'outbox.tasks.outbox_deliver')['queue'].name,"
+        " r.route({}, 'tickets.tasks.sla_sweep')['queue'].name)"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "portal.settings", "CELERY_QUEUE": "portal"}
+    env.update({k: os.environ[k] for k in ("PATH", "HOME", "DATABASE_URL") if k in os.environ})
+    routed = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**env, "OUTBOX_QUEUE": "portal-mail"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert routed.stdout.split() == ["portal-mail", "portal"], routed.stderr
+    default = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert default.stdout.split() == ["portal", "portal"], default.stderr
