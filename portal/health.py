@@ -27,10 +27,13 @@ import os
 import time
 from collections.abc import Callable
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +51,6 @@ def _broker() -> dict:
     timeout = settings.HEALTHZ_BROKER_TIMEOUT_SECONDS
     url = settings.CELERY_BROKER_URL
     if url.startswith(("redis://", "rediss://")):
-        import redis
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
-
         # No retries: a probe wants the answer of one attempt, within the timeout.
         client = redis.Redis.from_url(
             url, socket_connect_timeout=timeout, socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
