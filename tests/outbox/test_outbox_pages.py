@@ -128,3 +128,23 @@ def test_others_see_neither_the_link_nor_the_count(client, engineers, org_a, und
     page = client.get(reverse("home")).content.decode()
     assert f'href="{URL}"' not in page
     assert "mails not delivered" not in page
+
+
+def test_the_admin_shows_mail_but_changes_nothing(client, db, undelivered):
+    from tenants.models import User
+
+    admin_user = User.objects.create_superuser(email="root@vendor.example", full_name="Root")
+    client.force_login(admin_user)
+    refused = next(m for m in undelivered.values() if m.state == "failed")
+
+    listing = client.get(reverse("admin:outbox_outgoingmail_changelist"))
+    assert listing.status_code == 200
+    assert "Refused" in listing.content.decode()
+    assert client.get(reverse("admin:outbox_outgoingmail_add")).status_code == 403
+    detail = client.get(reverse("admin:outbox_outgoingmail_change", args=[refused.pk]))
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
+    assert (
+        client.post(reverse("admin:outbox_outgoingmail_delete", args=[refused.pk])).status_code
+        == 403
+    )
+    assert OutgoingMail.objects.filter(pk=refused.pk, state="failed").exists()
