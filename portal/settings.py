@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz is answered here, before host checks, HTTPS redirects, sessions and sign-in.
+    "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -73,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.navigation",
                 "tickets.context_processors.queue_navigation",
+                "outbox.context_processors.outbox_navigation",
             ],
         },
     },
@@ -153,6 +156,36 @@ SLA_MANAGEMENT_TEAM_EMAILS = env.list("SLA_MANAGEMENT_TEAM_EMAILS", default=[])
 # The vendor's onboarding team, reminded of overdue vendor steps; the support managers when empty.
 ONBOARDING_VENDOR_EMAILS = env.list("ONBOARDING_VENDOR_EMAILS", default=[])
 
+# --- Outgoing mail (the outbox) ---------------------------------------------------------------
+# Every message is a row written in the transaction that records why it is sent; a worker sends
+# the rows (outbox/delivery.py). "task" asks a Celery task for each committing transaction,
+# "inline" sends in the committing process (tests), "off" leaves it all to the beat's run.
+OUTBOX_DELIVER_ON_COMMIT = env.str("OUTBOX_DELIVER_ON_COMMIT", default="task")
+OUTBOX_DELIVER_INTERVAL_SECONDS = env.float("OUTBOX_DELIVER_INTERVAL_SECONDS", default=60.0)
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=10)
+# Socket timeout of each SMTP round trip: a hung server costs one timeout, not a hung worker.
+OUTBOX_SEND_TIMEOUT_SECONDS = env.float("OUTBOX_SEND_TIMEOUT_SECONDS", default=10.0)
+# How long a claimed row stays with its worker; a worker that died gives its rows back after
+# this. Long enough for a batch on a slow server, short enough that a crash delays mail little.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
+# One delivery run stops claiming after this long, so other tasks get a worker in between.
+OUTBOX_DELIVER_SECONDS = env.float("OUTBOX_DELIVER_SECONDS", default=20.0)
+# Back-off 1, 2, 4 … minutes up to an hour: 8 attempts span about two hours of outage.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=30)
+# A queue of its own for mail delivery, consumed by a worker of its own, so that a slow mail
+# server never keeps the SLA sweep waiting for a worker slot; empty: the default queue.
+OUTBOX_QUEUE = env.str("OUTBOX_QUEUE", default="")
+
+# --- Health (/healthz) ----------------------------------------------------------------------
+# Beat records a heartbeat every minute: five missed beats mean it is not running.
+HEALTHZ_BEAT_MAX_AGE_SECONDS = env.int("HEALTHZ_BEAT_MAX_AGE_SECONDS", default=300)
+# Mail due for longer than this means delivery is stuck (no worker, or the mail server is down).
+HEALTHZ_OUTBOX_MAX_DELAY_SECONDS = env.int("HEALTHZ_OUTBOX_MAX_DELAY_SECONDS", default=900)
+HEALTHZ_BROKER_TIMEOUT_SECONDS = env.float("HEALTHZ_BROKER_TIMEOUT_SECONDS", default=1.0)
+
 # --- Security (production values come from the environment) ---------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -204,6 +237,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 
 # Separate deployments (or test runs) sharing one Redis keep their tasks apart by queue name.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+CELERY_TASK_ROUTES = {"outbox.tasks.*": {"queue": OUTBOX_QUEUE}} if OUTBOX_QUEUE else {}
 SLA_SWEEP_INTERVAL_SECONDS = env.float("SLA_SWEEP_INTERVAL_SECONDS", default=60.0)
 
 # The one beat schedule of the portal.
@@ -219,6 +253,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.sla_sweep",
         "schedule": SLA_SWEEP_INTERVAL_SECONDS,
         "options": {"expires": max(SLA_SWEEP_INTERVAL_SECONDS - 5, 1)},
+    },
+    # Mail that the on-commit task did not send (broker down, worker lost, retries due).
+    "outbox-deliver": {
+        "task": "outbox.tasks.outbox_deliver",
+        "schedule": OUTBOX_DELIVER_INTERVAL_SECONDS,
+        "options": {"expires": max(OUTBOX_DELIVER_INTERVAL_SECONDS - 5, 1)},
+    },
+    "outbox-prune": {
+        "task": "outbox.tasks.outbox_prune",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 3600},
     },
     # Onboarding reminders go out once per day at 08:00 in each checklist's calendar time zone.
     # Beat runs in UTC and a crontab cannot follow several zones (or DST) at once, so it wakes

@@ -12,6 +12,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Mail goes out in the committing process, so tests read it from django.core.mail.outbox right
+# after the commit (django_capture_on_commit_callbacks(execute=True)); outbox tests choose others.
+OUTBOX_DELIVER_ON_COMMIT = "inline"
 MEDIA_ROOT = VAR_DIR / "test-media"
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False

@@ -12,6 +12,7 @@ urlpatterns = [
     path("queue/", include("tickets.queue.urls")),
     path("onboarding/", include("onboarding.urls")),
     path("reports/", include("reports.urls")),
+    path("outbox/", include("outbox.urls")),
     path("admin/", admin.site.urls),
 ]
 
