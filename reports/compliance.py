@@ -32,7 +32,7 @@ from sla.deadlines import Clock
 from tickets.models import TicketTarget
 
 from .models import ComplianceGoal
-from .percentiles import percentiles
+from .percentiles import PercentilesCont
 
 State = TicketTarget.State
 COUNTED = (State.MET, State.BREACHED, State.PENDING)
@@ -101,6 +101,13 @@ def missed_q(now: datetime) -> Q:
 def open_overdue_q(now: datetime) -> Q:
     return Q(state=State.BREACHED, met_at__isnull=True, ended_at__isnull=True) | Q(
         state=State.PENDING, due_at__lt=now
+    )
+
+
+def decided_and_closed_q() -> Q:
+    """Met or missed, and no longer waiting: the targets whose clock time used is final."""
+    return Q(state__in=[State.MET, State.BREACHED]) & (
+        Q(met_at__isnull=False) | Q(ended_at__isnull=False)
     )
 
 
@@ -198,31 +205,25 @@ def compliance(
 ) -> Totals:
     """Per priority × target (× basis and clock): met, missed, open and overdue, not yet due,
     compliance and the median and p90 clock time used. Two queries and the goals."""
-    rows = counted_targets(start, end, scope)
     groups = ("priority", "kind", "basis", "clock")
-    counts = (
-        rows.order_by()
+    # One pass over the period's rows: the counts and the percentiles of the targets that were
+    # met or missed and are closed.
+    rows = (
+        counted_targets(start, end, scope)
+        .order_by()
         .values(*groups)
         .annotate(
             met=Count("pk", filter=met_q()),
             missed=Count("pk", filter=missed_q(now)),
             open_overdue=Count("pk", filter=open_overdue_q(now)),
             not_yet_due=Count("pk", filter=not_yet_due_q(now)),
+            used=PercentilesCont("used_seconds", FRACTIONS, filter=decided_and_closed_q()),
         )
-    )
-    used = percentiles(
-        rows.filter(state__in=[State.MET, State.BREACHED]).filter(
-            Q(met_at__isnull=False) | Q(ended_at__isnull=False)
-        ),
-        groups,
-        "used_seconds",
-        FRACTIONS,
     )
     goals = ComplianceGoal.lookup()
     totals = Totals()
-    for row in counts:
-        key = tuple(row[g] for g in groups)
-        median, p90 = used.get(key, [None, None])
+    for row in rows:
+        median, p90 = row["used"] or (None, None)
         figure = Figure(
             **{g: row[g] for g in groups},
             met=row["met"],

@@ -2,7 +2,7 @@
 
 PostgreSQL has ``percentile_cont``. SQLite has none, so the portal gives it one: SQLite runs
 aggregate functions its host registers on the connection (as Django registers its date
-functions), and ``SqlitePercentile`` is ``percentile_cont``'s definition (linear interpolation
+functions), and ``SqlitePercentiles`` is ``percentile_cont``'s definition (linear interpolation
 between closest ranks, position ``1 + p·(n − 1)``) over the group's values, registered on every
 SQLite connection (``register_sqlite_percentile``). ``window`` is a third, portable method in
 plain SQL: it ranks each group's values with ``ROW_NUMBER()`` and ``COUNT(*) OVER`` and reads
@@ -16,49 +16,70 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from django.db import connection
-from django.db.models import Aggregate, FloatField, QuerySet
+from django.db.models import Aggregate, Field, QuerySet
 
 
-class PercentileCont(Aggregate):
-    """``percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)`` on PostgreSQL, the
-    registered ``percentile_cont(expression, fraction)`` on SQLite."""
+class FloatList(Field):
+    """Several numbers from one aggregate: a PostgreSQL array, or SQLite's space-separated text."""
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return [float(part) if part else None for part in value.split(" ")]
+        return [None if part is None else float(part) for part in value]
+
+
+class PercentilesCont(Aggregate):
+    """Several percentiles of one expression in one pass: PostgreSQL's
+    ``percentile_cont(ARRAY[…]) WITHIN GROUP (ORDER BY expression)``, or the aggregate of the
+    same name registered on SQLite. Null values are left out; no values give ``None``."""
 
     function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatList()
     allow_distinct = False
 
-    def __init__(self, expression, fraction: float, **extra) -> None:
-        if not 0 <= fraction <= 1:
-            raise ValueError("A percentile's fraction lies between 0 and 1.")
-        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+    def __init__(self, expression, fractions: Sequence[float], **extra) -> None:
+        if not fractions or not all(0 <= f <= 1 for f in fractions):
+            raise ValueError("Percentile fractions lie between 0 and 1.")
+        text = ", ".join(repr(float(f)) for f in fractions)
+        super().__init__(expression, fractions=f"{text}::float8", **extra)
+        self.fractions = tuple(float(f) for f in fractions)
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="%(function)s(%(expressions)s, %(fraction)s)",
-            **extra_context,
-        )
+        clone = self.copy()
+        clone.template = "%(function)s(%(expressions)s, %(fractions)s)"
+        extra_context["fractions"] = "'" + " ".join(repr(f) for f in self.fractions) + "'"
+        return super(PercentilesCont, clone).as_sql(compiler, connection, **extra_context)
 
 
-class SqlitePercentile:
-    """``percentile_cont`` as an SQLite aggregate: SQLite feeds it the group's values."""
+class SqlitePercentiles:
+    """``percentile_cont`` as an SQLite aggregate: SQLite feeds it the group's values and the
+    fractions; it answers the percentiles, space-separated."""
+
+    __slots__ = ("fractions", "values")
 
     def __init__(self) -> None:
         self.values: list[float] = []
-        self.fraction = 0.0
+        self.fractions = ""
 
-    def step(self, value, fraction) -> None:
+    def step(self, value, fractions) -> None:
         if value is not None:
             self.values.append(value)
-            self.fraction = fraction
+            self.fractions = fractions
 
-    def finalize(self) -> float | None:
+    def finalize(self) -> str | None:
         if not self.values:
             return None
         self.values.sort()
-        return _interpolate_sorted(self.values, Fraction(str(self.fraction)))
+        return " ".join(
+            repr(_interpolate_sorted(self.values, Fraction(part)))
+            for part in self.fractions.split(" ")
+        )
 
 
 def _interpolate_sorted(values: list[float], fraction: Fraction) -> float:
@@ -73,7 +94,7 @@ def _interpolate_sorted(values: list[float], fraction: Fraction) -> float:
 def register_sqlite_percentile(sender, connection, **kwargs) -> None:
     """``connection_created`` receiver: give every SQLite connection ``percentile_cont``."""
     if connection.vendor == "sqlite":
-        connection.connection.create_aggregate("percentile_cont", 2, SqlitePercentile)
+        connection.connection.create_aggregate("percentile_cont", 2, SqlitePercentiles)
 
 
 def native_available() -> bool:
@@ -154,18 +175,11 @@ def percentiles(
         return window_percentiles(queryset, groups, value, fractions)
     if method != "native":
         raise ValueError(f"Unknown percentile method {method!r}.")
-    aggregates = {f"p{i}": PercentileCont(value, f) for i, f in enumerate(fractions)}
+    rows = queryset.filter(**{f"{value}__isnull": False}).order_by()
     if not groups:
-        row = queryset.filter(**{f"{value}__isnull": False}).order_by().aggregate(**aggregates)
-        if row["p0"] is None:
-            return {}
-        return {(): [row[f"p{i}"] for i in range(len(fractions))]}
-    rows = (
-        queryset.filter(**{f"{value}__isnull": False})
-        .order_by()
-        .values(*groups)
-        .annotate(**aggregates)
-    )
+        found = rows.aggregate(p=PercentilesCont(value, fractions))["p"]
+        return {} if found is None else {(): found}
     return {
-        tuple(row[g] for g in groups): [row[f"p{i}"] for i in range(len(fractions))] for row in rows
+        tuple(row[g] for g in groups): row["p"]
+        for row in rows.values(*groups).annotate(p=PercentilesCont(value, fractions))
     }

@@ -434,7 +434,7 @@ class TicketTarget(models.Model):
             ),
             # Reports count targets by the period their deadline falls in: a month reads one
             # range of this index, whatever the length of the history, and finds every column
-            # the compliance aggregate needs in it without visiting the table.
+            # the compliance aggregate and the drill-downs need in it without visiting the table.
             models.Index(
                 fields=[
                     "due_at",
@@ -446,6 +446,11 @@ class TicketTarget(models.Model):
                     "used_seconds",
                     "met_at",
                     "ended_at",
+                    # the drill-downs' dimensions
+                    "organisation",
+                    "tenant",
+                    "held_level",
+                    "held_by",
                 ],
                 name="target_report_due",
                 condition=Q(state__in=["met", "breached", "pending"]),
