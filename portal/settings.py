@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "tenants",
     "tickets",
     "outbox",
+    "availability",
 ]
 
 MIDDLEWARE = [
