@@ -1,0 +1,446 @@
+"""Reads that the availability pages, the notice job and the statement share.
+
+Each function reads a bounded number of rows in a fixed number of queries (the month page over
+1,000 tenants and the status page stay within ten) and leaves the arithmetic to
+``sla/availability.py``. Everything organisation-scoped goes through the tenant gate.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from sla import availability as arithmetic
+from sla.availability import Availability, OutageSpan, Span, WeeklyRule
+from sla.models import STANDARD_POLICY_SLUG, Policy
+from sla.services import calendar_for
+from tenants.access import object_for_user, scope_for_user
+from tenants.models import REGION_OF_DATA_CENTRE, DataCentre, Organisation, Region, Tenant
+
+from .models import (
+    AvailabilityTarget,
+    MaintenanceKind,
+    MaintenanceSlot,
+    MaintenanceWindow,
+    Outage,
+)
+
+ONE_WEEK = timedelta(days=7)
+
+
+# --- time zones --------------------------------------------------------------------------------
+
+
+def zone_of(organisation: Organisation) -> ZoneInfo:
+    """The organisation's SLA calendar's time zone: where its months start and end."""
+    return calendar_for(organisation.sla_policy.calendar_id).tz
+
+
+def vendor_zone() -> ZoneInfo:
+    """The time zone of the standard policy's calendar (Europe/Helsinki): for what concerns
+    every customer at once, such as maintenance notices and the staff status page."""
+    calendar_id = (
+        Policy.objects.filter(slug=STANDARD_POLICY_SLUG)
+        .values_list("calendar_id", flat=True)
+        .first()
+    )
+    if calendar_id is None:
+        raise Policy.DoesNotExist(f"The default SLA policy '{STANDARD_POLICY_SLUG}' is missing.")
+    return calendar_for(calendar_id).tz
+
+
+def regions_of_data_centres(data_centres: Iterable[str]) -> set[str]:
+    return {REGION_OF_DATA_CENTRE[DataCentre(dc)] for dc in data_centres}
+
+
+def data_centres_of(region: str) -> list[str]:
+    return [str(dc) for dc, r in REGION_OF_DATA_CENTRE.items() if r == region]
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The availability target of every policy, read once per request."""
+
+    default: Decimal | None
+    by_policy: dict[int, Decimal]
+
+    def for_policy(self, policy_id: int) -> Decimal | None:
+        return self.by_policy.get(policy_id, self.default)
+
+
+def availability_targets() -> Targets:
+    by_policy, default = {}, None
+    for policy_id, percent in AvailabilityTarget.objects.values_list("policy_id", "percent"):
+        if policy_id is None:
+            default = percent
+        else:
+            by_policy[policy_id] = percent
+    return Targets(default=default, by_policy=by_policy)
+
+
+# --- maintenance windows -----------------------------------------------------------------------
+
+
+def weekly_rules() -> dict[str, list[WeeklyRule]]:
+    """The weekly slots of every region as recurrence rules, each in force until the next slot
+    of its region takes over."""
+    rules: dict[str, list[WeeklyRule]] = defaultdict(list)
+    slots = list(
+        MaintenanceSlot.objects.filter(kind=MaintenanceKind.WEEKLY).order_by("effective_from")
+    )
+    for index, slot in enumerate(slots):
+        following = next(
+            (s.effective_from for s in slots[index + 1 :] if s.region == slot.region), None
+        )
+        rules[slot.region].append(
+            WeeklyRule(
+                weekday=slot.weekday,
+                start=slot.starts_at,
+                length=slot.duration,
+                effective_from=slot.effective_from,
+                effective_until=following,
+            )
+        )
+    return rules
+
+
+def quarterly_slot(region: str, on: datetime) -> MaintenanceSlot | None:
+    """The quarterly slot of ``region`` in force at ``on``."""
+    return (
+        MaintenanceSlot.objects.filter(
+            region=region, kind=MaintenanceKind.QUARTERLY, effective_from__lte=on
+        )
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def _occurrence(region: str, span: Span) -> MaintenanceWindow:
+    """A weekly occurrence that has no row yet, as an unsaved window."""
+    return MaintenanceWindow(
+        region=region,
+        kind=MaintenanceKind.WEEKLY,
+        planned_starts_at=span.start,
+        planned_ends_at=span.end,
+        starts_at=span.start,
+        ends_at=span.end,
+    )
+
+
+def maintenance_windows(
+    regions: Iterable[str], within: Span, *, rules: dict[str, list[WeeklyRule]] | None = None
+) -> dict[str, list[MaintenanceWindow]]:
+    """Every maintenance window of ``regions`` that overlaps ``within``, per region, in order:
+    the stored rows (cancelled ones included, so pages can show them) laid over the weekly
+    recurrence. A weekly occurrence without a row is an unsaved ``MaintenanceWindow``.
+
+    Two queries (slots and rows), or one when ``rules`` are passed in.
+    """
+    regions = sorted(set(regions))
+    result: dict[str, list[MaintenanceWindow]] = {region: [] for region in regions}
+    if not regions:
+        return result
+    rules = weekly_rules() if rules is None else rules
+    # Rows whose time in force overlaps, and rows whose reserved occurrence would otherwise be
+    # generated here (a weekly window moved out of the span, or cancelled).
+    rows = MaintenanceWindow.objects.filter(region__in=regions).filter(
+        Q(starts_at__lt=within.end, ends_at__gt=within.start)
+        | Q(planned_starts_at__lt=within.end, planned_starts_at__gte=within.start - ONE_WEEK)
+    )
+    taken = set()
+    for row in rows:
+        taken.add((row.region, row.kind, row.planned_starts_at))
+        if row.starts_at < within.end and row.ends_at > within.start:
+            result[row.region].append(row)
+    for region in regions:
+        for rule in rules.get(region, ()):
+            for span in arithmetic.weekly_occurrences(rule, within):
+                if (region, MaintenanceKind.WEEKLY, span.start) not in taken:
+                    result[region].append(_occurrence(region, span))
+        result[region].sort(key=lambda w: (w.starts_at, w.kind))
+    return result
+
+
+def excluded_spans(windows: Iterable[MaintenanceWindow]) -> list[Span]:
+    """The windows that are excluded from availability: every window not cancelled, used or not
+    (§5.1: "Maintenance windows are excluded from availability calculations")."""
+    return [Span(w.starts_at, w.ends_at) for w in windows if not w.is_cancelled]
+
+
+def used_spans(windows: Iterable[MaintenanceWindow]) -> list[Span]:
+    """The windows actually used: what a status page shows as maintenance."""
+    return [Span(w.starts_at, w.ends_at) for w in windows if w.used and not w.is_cancelled]
+
+
+def upcoming_announced(
+    regions: Iterable[str], *, now: datetime, horizon: timedelta = timedelta(days=35)
+) -> list[MaintenanceWindow]:
+    """Used windows of ``regions`` that have not ended, soonest first (one query)."""
+    return list(
+        MaintenanceWindow.objects.filter(
+            region__in=set(regions),
+            used=True,
+            cancelled_at__isnull=True,
+            ends_at__gt=now,
+            starts_at__lt=now + horizon,
+        ).order_by("starts_at", "region")
+    )
+
+
+def window_for_user(user, window_id) -> MaintenanceWindow:
+    """A stored window: support staff see every one, a customer those of the regions their
+    organisation has tenants in; anything else is a 404."""
+    windows = MaintenanceWindow.objects.all()
+    if user.is_authenticated and user.is_customer:
+        regions = regions_of_data_centres(
+            Tenant.objects.filter(organisation_id=user.organisation_id).values_list(
+                "data_centre", flat=True
+            )
+        )
+        windows = windows.filter(region__in=regions)
+    elif not (user.is_authenticated and (user.is_support_staff or user.is_superuser)):
+        windows = windows.none()
+    try:
+        return windows.get(pk=window_id)
+    except (MaintenanceWindow.DoesNotExist, ValueError, TypeError):
+        raise Http404("No maintenance window found.") from None
+
+
+# --- outages -----------------------------------------------------------------------------------
+
+
+def outages_for_user(user) -> QuerySet[Outage]:
+    return scope_for_user(
+        Outage.objects.select_related("tenant__organisation", "recorded_by"),
+        user,
+        organisation_path="tenant__organisation",
+    )
+
+
+def outage_for_user(user, outage_id) -> Outage:
+    """The outage if ``user`` may see it (their organisation's tenant, or staff), else 404."""
+    return object_for_user(
+        Outage.objects.select_related("tenant__organisation__sla_policy", "recorded_by"),
+        user,
+        outage_id,
+        organisation_path="tenant__organisation",
+    )
+
+
+def overlapping_outages(within: Span, **filters) -> QuerySet[Outage]:
+    """Outages that overlap ``within`` (ongoing ones included)."""
+    return Outage.objects.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=within.start),
+        starts_at__lt=within.end,
+        **filters,
+    )
+
+
+def as_outage_span(outage: Outage) -> OutageSpan:
+    return OutageSpan(outage.starts_at, outage.ends_at, full=outage.is_full)
+
+
+# --- tenants and their months ------------------------------------------------------------------
+
+
+def tenants_with_zone() -> QuerySet[Tenant]:
+    """Tenants with what their month needs: organisation, its policy and that policy's calendar
+    (for the time zone), in one query."""
+    return Tenant.objects.select_related("organisation__sla_policy__calendar")
+
+
+def tenant_for_user(user, tenant_id) -> Tenant:
+    return object_for_user(tenants_with_zone(), user, tenant_id)
+
+
+def terminated_at(organisation: Organisation, tz: ZoneInfo) -> datetime | None:
+    """When measurement ends: at the end of the organisation's termination day."""
+    if organisation.terminated_on is None:
+        return None
+    return arithmetic.local_day_end(organisation.terminated_on, tz)
+
+
+def tenant_zone(tenant: Tenant) -> ZoneInfo:
+    """The tenant's months' time zone, from the calendar joined by ``tenants_with_zone``."""
+    return tenant.organisation.sla_policy.calendar.tz
+
+
+@dataclass
+class TenantMonth:
+    """One tenant's availability in one month, with what it was computed from."""
+
+    tenant: Tenant
+    year: int
+    month: int
+    period: Span
+    measured: Span | None
+    target: Decimal | None
+    figures: Availability | None
+    windows: list[MaintenanceWindow] = field(default_factory=list)
+    outages: list[Outage] = field(default_factory=list)
+
+    @property
+    def percent(self) -> Decimal | None:
+        return self.figures.percent if self.figures else None
+
+    @property
+    def meets(self) -> bool | None:
+        if self.figures is None or self.target is None:
+            return None
+        return self.figures.meets(self.target)
+
+    @property
+    def below_target(self) -> bool:
+        return self.meets is False
+
+    @property
+    def region(self) -> str:
+        return self.tenant.region
+
+
+def month_bounds(year: int, month: int, zones: Iterable[ZoneInfo]) -> Span:
+    """A span covering the month in every one of ``zones`` (months differ by hours between
+    zones): what to read rows for."""
+    spans = [arithmetic.month_span(year, month, tz) for tz in set(zones)]
+    return Span(min(s.start for s in spans), max(s.end for s in spans))
+
+
+def tenant_months(
+    tenants: Iterable[Tenant], year: int, month: int, *, now: datetime, with_details: bool = False
+) -> list[TenantMonth]:
+    """The availability of each of ``tenants`` (read through ``tenants_with_zone``) in a month,
+    measured so far when the month is running. Tenants not measured in the month (not yet
+    provisioned, or terminated before it) come back with ``figures`` None.
+
+    Four queries whatever the number of tenants: targets, slots, windows, outages.
+    """
+    tenants = list(tenants)
+    if not tenants:
+        return []
+    zones = {tenant.pk: tenant_zone(tenant) for tenant in tenants}
+    bounds = month_bounds(year, month, zones.values())
+    targets = availability_targets()
+    windows = maintenance_windows({t.region for t in tenants}, bounds)
+    outages: dict[int, list[Outage]] = defaultdict(list)
+    tenant_ids = {t.pk for t in tenants}
+    query = overlapping_outages(bounds)
+    if len(tenant_ids) <= 100:
+        query = query.filter(tenant_id__in=tenant_ids)
+    for outage in query.order_by("starts_at", "pk"):
+        if outage.tenant_id in tenant_ids:
+            outages[outage.tenant_id].append(outage)
+    result = []
+    for tenant in tenants:
+        tz = zones[tenant.pk]
+        period = arithmetic.month_span(year, month, tz)
+        measured = arithmetic.measured_span(
+            period,
+            provisioned_at=tenant.provisioned_at,
+            terminated_at=terminated_at(tenant.organisation, tz),
+            until=now,
+        )
+        region_windows = [
+            w
+            for w in windows[tenant.region]
+            if w.starts_at < period.end and w.ends_at > period.start
+        ]
+        tenant_outages = [
+            o
+            for o in outages[tenant.pk]
+            if o.starts_at < period.end and (o.ends_at is None or o.ends_at > period.start)
+        ]
+        figures = None
+        if measured is not None:
+            figures = arithmetic.availability(
+                measured=measured,
+                maintenance=excluded_spans(region_windows),
+                outages=[as_outage_span(o) for o in tenant_outages],
+                now=now,
+            )
+        result.append(
+            TenantMonth(
+                tenant=tenant,
+                year=year,
+                month=month,
+                period=period,
+                measured=measured,
+                target=targets.for_policy(tenant.organisation.sla_policy_id),
+                figures=figures,
+                windows=region_windows if with_details else [],
+                outages=tenant_outages if with_details else [],
+            )
+        )
+    return result
+
+
+def months_back(year: int, month: int, count: int) -> list[tuple[int, int]]:
+    """``count`` months ending with (``year``, ``month``), oldest first."""
+    index = year * 12 + month - 1
+    return [divmod(i, 12) for i in range(index - count + 1, index + 1)]
+
+
+def tenant_history(tenant: Tenant, *, year: int, month: int, count: int, now: datetime):
+    """The tenant's availability in each of ``count`` months up to (``year``, ``month``),
+    oldest first: three queries for the whole stretch."""
+    months = [(y, m + 1) for y, m in months_back(year, month, count)]
+    tz = tenant_zone(tenant)
+    first, last = months[0], months[-1]
+    bounds = Span(arithmetic.month_span(*first, tz).start, arithmetic.month_span(*last, tz).end)
+    targets = availability_targets()
+    windows = excluded_spans(maintenance_windows([tenant.region], bounds)[tenant.region])
+    outages = [as_outage_span(o) for o in overlapping_outages(bounds, tenant=tenant)]
+    target = targets.for_policy(tenant.organisation.sla_policy_id)
+    history = []
+    for y, m in months:
+        period = arithmetic.month_span(y, m, tz)
+        measured = arithmetic.measured_span(
+            period,
+            provisioned_at=tenant.provisioned_at,
+            terminated_at=terminated_at(tenant.organisation, tz),
+            until=now,
+        )
+        figures = (
+            arithmetic.availability(
+                measured=measured, maintenance=windows, outages=outages, now=now
+            )
+            if measured
+            else None
+        )
+        history.append(
+            TenantMonth(
+                tenant=tenant,
+                year=y,
+                month=m,
+                period=period,
+                measured=measured,
+                target=target,
+                figures=figures,
+            )
+        )
+    return history
+
+
+def current_month(now: datetime, tz: ZoneInfo) -> tuple[int, int]:
+    local = now.astimezone(tz)
+    return local.year, local.month
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def first_of(year: int, month: int) -> date:
+    return date(year, month, 1)
+
+
+REGION_LABELS = dict(Region.choices)
