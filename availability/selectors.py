@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from sla import availability as arithmetic
@@ -33,6 +34,7 @@ from .models import (
 )
 
 ONE_WEEK = timedelta(days=7)
+TARGET_PLACES = Decimal("0.001")
 
 
 # --- time zones --------------------------------------------------------------------------------
@@ -45,15 +47,16 @@ def zone_of(organisation: Organisation) -> ZoneInfo:
 
 def vendor_zone() -> ZoneInfo:
     """The time zone of the standard policy's calendar (Europe/Helsinki): for what concerns
-    every customer at once, such as maintenance notices and the staff status page."""
-    calendar_id = (
+    every customer at once, such as maintenance notices and the staff status page. One small
+    query, read through the policy so that the calendar stays the one source."""
+    name = (
         Policy.objects.filter(slug=STANDARD_POLICY_SLUG)
-        .values_list("calendar_id", flat=True)
+        .values_list("calendar__time_zone", flat=True)
         .first()
     )
-    if calendar_id is None:
+    if name is None:
         raise Policy.DoesNotExist(f"The default SLA policy '{STANDARD_POLICY_SLUG}' is missing.")
-    return calendar_for(calendar_id).tz
+    return ZoneInfo(name)
 
 
 def regions_of_data_centres(data_centres: Iterable[str]) -> set[str]:
@@ -67,25 +70,17 @@ def data_centres_of(region: str) -> list[str]:
 # --- targets -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Targets:
-    """The availability target of every policy, read once per request."""
-
-    default: Decimal | None
-    by_policy: dict[int, Decimal]
-
-    def for_policy(self, policy_id: int) -> Decimal | None:
-        return self.by_policy.get(policy_id, self.default)
-
-
-def availability_targets() -> Targets:
-    by_policy, default = {}, None
-    for policy_id, percent in AvailabilityTarget.objects.values_list("policy_id", "percent"):
-        if policy_id is None:
-            default = percent
-        else:
-            by_policy[policy_id] = percent
-    return Targets(default=default, by_policy=by_policy)
+def target_of_policy():
+    """The availability target that applies to a row's organisation's policy, as an expression
+    (``organisation__sla_policy`` is the path from a tenant): the policy's own target, else the
+    default row's. The one place that rule lives."""
+    own = AvailabilityTarget.objects.filter(policy=OuterRef("organisation__sla_policy"))
+    default = AvailabilityTarget.objects.filter(policy__isnull=True)
+    return Coalesce(
+        Subquery(own.values("percent")[:1]),
+        Subquery(default.values("percent")[:1]),
+        output_field=DecimalField(max_digits=6, decimal_places=3),
+    )
 
 
 # --- maintenance windows -----------------------------------------------------------------------
@@ -253,10 +248,20 @@ def as_outage_span(outage: Outage) -> OutageSpan:
 # --- tenants and their months ------------------------------------------------------------------
 
 
+def target_of(tenant: Tenant) -> Decimal | None:
+    """The target annotated by ``tenants_with_zone``, to the three places the row holds
+    (SQLite hands an expression's decimal back with more)."""
+    value = tenant.availability_target
+    return None if value is None else Decimal(value).quantize(TARGET_PLACES)
+
+
 def tenants_with_zone() -> QuerySet[Tenant]:
-    """Tenants with what their month needs: organisation, its policy and that policy's calendar
-    (for the time zone), in one query."""
-    return Tenant.objects.select_related("organisation__sla_policy__calendar")
+    """Tenants with what their month needs, in one query: organisation, its policy and that
+    policy's calendar (for the time zone), and the availability target (``availability_target``,
+    None when no target is set)."""
+    return Tenant.objects.select_related("organisation__sla_policy__calendar").annotate(
+        availability_target=target_of_policy()
+    )
 
 
 def tenant_for_user(user, tenant_id) -> Tenant:
@@ -322,14 +327,13 @@ def tenant_months(
     measured so far when the month is running. Tenants not measured in the month (not yet
     provisioned, or terminated before it) come back with ``figures`` None.
 
-    Four queries whatever the number of tenants: targets, slots, windows, outages.
+    Three queries whatever the number of tenants: slots, windows, outages.
     """
     tenants = list(tenants)
     if not tenants:
         return []
     zones = {tenant.pk: tenant_zone(tenant) for tenant in tenants}
     bounds = month_bounds(year, month, zones.values())
-    targets = availability_targets()
     windows = maintenance_windows({t.region for t in tenants}, bounds)
     outages: dict[int, list[Outage]] = defaultdict(list)
     tenant_ids = {t.pk for t in tenants}
@@ -374,7 +378,7 @@ def tenant_months(
                 month=month,
                 period=period,
                 measured=measured,
-                target=targets.for_policy(tenant.organisation.sla_policy_id),
+                target=target_of(tenant),
                 figures=figures,
                 windows=region_windows if with_details else [],
                 outages=tenant_outages if with_details else [],
@@ -391,15 +395,15 @@ def months_back(year: int, month: int, count: int) -> list[tuple[int, int]]:
 
 def tenant_history(tenant: Tenant, *, year: int, month: int, count: int, now: datetime):
     """The tenant's availability in each of ``count`` months up to (``year``, ``month``),
-    oldest first: three queries for the whole stretch."""
+    oldest first: three queries for the whole stretch. ``tenant`` comes from
+    ``tenants_with_zone``."""
     months = [(y, m + 1) for y, m in months_back(year, month, count)]
     tz = tenant_zone(tenant)
     first, last = months[0], months[-1]
     bounds = Span(arithmetic.month_span(*first, tz).start, arithmetic.month_span(*last, tz).end)
-    targets = availability_targets()
     windows = excluded_spans(maintenance_windows([tenant.region], bounds)[tenant.region])
     outages = [as_outage_span(o) for o in overlapping_outages(bounds, tenant=tenant)]
-    target = targets.for_policy(tenant.organisation.sla_policy_id)
+    target = target_of(tenant)
     history = []
     for y, m in months:
         period = arithmetic.month_span(y, m, tz)

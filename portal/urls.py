@@ -11,6 +11,7 @@ urlpatterns = [
     path("sla/", include("sla.urls")),
     path("queue/", include("tickets.queue_urls")),
     path("onboarding/", include("tenants.onboarding_urls")),
+    path("", include("availability.urls")),
     path("admin/", admin.site.urls),
 ]
 
