@@ -202,6 +202,9 @@ CELERY_TASK_PUBLISH_RETRY = False
 # Separate deployments (or test runs) sharing one Redis keep their tasks apart by queue name.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 SLA_SWEEP_INTERVAL_SECONDS = env.float("SLA_SWEEP_INTERVAL_SECONDS", default=60.0)
+MAINTENANCE_NOTICE_INTERVAL_SECONDS = env.float(
+    "MAINTENANCE_NOTICE_INTERVAL_SECONDS", default=120.0
+)
 
 # The one beat schedule of the portal.
 CELERY_BEAT_SCHEDULE = {
@@ -226,6 +229,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.onboarding_remind",
         "schedule": crontab(minute=0),
         "options": {"expires": 45 * 60},
+    },
+    # Maintenance notices (preliminary, start, completion) of used windows. A run catches up
+    # whatever came due since the last one, so a run stuck in the queue past the next tick is
+    # dropped.
+    "maintenance-notices": {
+        "task": "availability.tasks.maintenance_notices_send",
+        "schedule": MAINTENANCE_NOTICE_INTERVAL_SECONDS,
+        "options": {"expires": max(MAINTENANCE_NOTICE_INTERVAL_SECONDS - 5, 1)},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
