@@ -238,6 +238,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": MAINTENANCE_NOTICE_INTERVAL_SECONDS,
         "options": {"expires": max(MAINTENANCE_NOTICE_INTERVAL_SECONDS - 5, 1)},
     },
+    # Monthly SLA statements: hourly, because the first working day and 08:00 are local to each
+    # SLA calendar; one row per organisation and month makes every other run send nothing.
+    "sla-statements": {
+        "task": "availability.tasks.sla_statements_send",
+        "schedule": crontab(minute=10),
+        "options": {"expires": 45 * 60},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
