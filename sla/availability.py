@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -82,12 +84,15 @@ class Span:
     end: datetime
 
     def __post_init__(self) -> None:
-        _require_aware(self.start, "start")
-        _require_aware(self.end, "end")
+        # Rows from the database arrive in UTC already: only other zones are checked and moved
+        # (spans are built by the thousand on the month page).
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if value.tzinfo is not UTC:
+                _require_aware(value, name)
+                object.__setattr__(self, name, value.astimezone(UTC))
         if self.end < self.start:
             raise ValueError(f"A span cannot end before it starts: {self.start} – {self.end}")
-        object.__setattr__(self, "start", self.start.astimezone(UTC))
-        object.__setattr__(self, "end", self.end.astimezone(UTC))
 
     @property
     def length(self) -> timedelta:
@@ -173,48 +178,75 @@ def measured_span(
 # --- sets of spans -----------------------------------------------------------------------------
 
 
-def merge(spans: Iterable[Span]) -> list[Span]:
-    """The union of ``spans`` as sorted, disjoint spans; overlapping or touching ones join and
-    empty ones vanish."""
+def _span(start: datetime, end: datetime) -> Span:
+    """A span of values already checked (UTC, in order): the set operations below make them by
+    the thousand for a month page, and they come from spans that were checked."""
+    span = object.__new__(Span)
+    object.__setattr__(span, "start", start)
+    object.__setattr__(span, "end", end)
+    return span
+
+
+def _merged(spans: Iterable[Span]) -> list[Span]:
     merged: list[Span] = []
-    for span in sorted(s for s in spans if s.end > s.start):
+    for span in sorted((s for s in spans if s.end > s.start), key=_BOUNDS):
         if merged and span.start <= merged[-1].end:
             if span.end > merged[-1].end:
-                merged[-1] = Span(merged[-1].start, span.end)
+                merged[-1] = _span(merged[-1].start, span.end)
         else:
             merged.append(span)
     return merged
 
 
+_BOUNDS = attrgetter("start", "end")
+
+
+def merge(spans: Iterable[Span]) -> list[Span]:
+    """The union of ``spans`` as sorted, disjoint spans; overlapping or touching ones join and
+    empty ones vanish."""
+    return _merged(spans)
+
+
 def clip(spans: Iterable[Span], within: Span) -> list[Span]:
     """The parts of ``spans`` inside ``within``."""
+    low, high = within.start, within.end
     return [
-        Span(max(s.start, within.start), min(s.end, within.end))
-        for s in spans
-        if s.start < within.end and within.start < s.end
+        _span(max(s.start, low), min(s.end, high)) for s in spans if s.start < high and low < s.end
     ]
+
+
+def _cut(merged: list[Span], holes: list[Span]) -> list[Span]:
+    """``merged`` minus ``holes``, both sorted and disjoint: one pass over both."""
+    result: list[Span] = []
+    index = 0
+    for span in merged:
+        start = span.start
+        while index < len(holes) and holes[index].end <= start:
+            index += 1
+        probe = index
+        while probe < len(holes) and holes[probe].start < span.end:
+            hole = holes[probe]
+            if hole.start > start:
+                result.append(_span(start, hole.start))
+            start = max(start, hole.end)
+            probe += 1
+        if start < span.end:
+            result.append(_span(start, span.end))
+    return result
 
 
 def subtract(spans: Iterable[Span], holes: Iterable[Span]) -> list[Span]:
     """The parts of the union of ``spans`` that lie outside every hole."""
-    remaining = merge(spans)
-    for hole in merge(holes):
-        cut = []
-        for span in remaining:
-            if not span.overlaps(hole):
-                cut.append(span)
-                continue
-            if span.start < hole.start:
-                cut.append(Span(span.start, hole.start))
-            if hole.end < span.end:
-                cut.append(Span(hole.end, span.end))
-        remaining = cut
-    return remaining
+    return _cut(_merged(spans), _merged(holes))
+
+
+def _length(disjoint: list[Span]) -> timedelta:
+    return sum((s.end - s.start for s in disjoint), timedelta(0))
 
 
 def total(spans: Iterable[Span]) -> timedelta:
     """The length of the union of ``spans`` (overlaps count once)."""
-    return sum((s.length for s in merge(spans)), timedelta(0))
+    return _length(_merged(spans))
 
 
 # --- maintenance windows -----------------------------------------------------------------------
@@ -289,31 +321,36 @@ class Availability:
     def available(self) -> timedelta:
         return self.scheduled - self.unavailable
 
+    @cached_property
+    def _micros(self) -> tuple[int, int]:
+        """(available, scheduled) in whole microseconds: exact integers for the comparisons."""
+        return self.available // ONE_MICROSECOND, self.scheduled // ONE_MICROSECOND
+
     @property
     def ratio(self) -> Fraction | None:
         """Available share of scheduled time, exact; None when nothing was scheduled."""
-        scheduled = self.scheduled // ONE_MICROSECOND
-        if scheduled <= 0:
-            return None
-        return Fraction(self.available // ONE_MICROSECOND, scheduled)
+        available, scheduled = self._micros
+        return Fraction(available, scheduled) if scheduled > 0 else None
 
-    @property
+    @cached_property
     def percent(self) -> Decimal | None:
         """The percentage rounded down to ``PERCENT_PLACES`` decimals, so that a figure just
         below the target never reads as the target."""
-        ratio = self.ratio
-        if ratio is None:
+        available, scheduled = self._micros
+        if scheduled <= 0:
             return None
-        scale = 10**PERCENT_PLACES
-        floored = (ratio.numerator * 100 * scale) // ratio.denominator
+        floored = (available * 100 * 10**PERCENT_PLACES) // scheduled
         return Decimal(floored).scaleb(-PERCENT_PLACES)
 
     def meets(self, target_percent: Decimal) -> bool | None:
-        """Whether the exact figure reaches ``target_percent``; None when not measured."""
-        ratio = self.ratio
-        if ratio is None:
+        """Whether the exact figure reaches ``target_percent``; None when not measured.
+        Compared as integers (available × 100 × q ≥ scheduled × p for a target of p/q), which
+        is exact and, unlike fractions of microsecond counts, cheap."""
+        available, scheduled = self._micros
+        if scheduled <= 0:
             return None
-        return ratio * 100 >= Fraction(target_percent)
+        numerator, denominator = Decimal(target_percent).as_integer_ratio()
+        return available * 100 * denominator >= scheduled * numerator
 
     def allowance(self, target_percent: Decimal) -> timedelta:
         """The downtime the target allows in this measured span."""
@@ -333,12 +370,12 @@ def availability(
     ``maintenance`` are the windows of the tenant's region that were not cancelled;
     ``outages`` the tenant's outages, ongoing ones running until ``now``.
     """
-    windows = merge(clip(maintenance, measured))
-    down = merge(clip([o.until(now) for o in outages if counts_as_unavailable(o)], measured))
+    windows = _merged(clip(maintenance, measured))
+    down = _merged(clip([o.until(now) for o in outages if counts_as_unavailable(o)], measured))
     return Availability(
         measured=measured,
-        maintenance=total(windows),
-        unavailable=total(subtract(down, windows)),
+        maintenance=_length(windows),
+        unavailable=_length(_cut(down, windows)),
     )
 
 

@@ -440,3 +440,19 @@ def test_days_before_provisioning_are_not_measured():
         (date(2026, 1, 9), DayState.NOT_MEASURED),
         (date(2026, 1, 10), DayState.OPERATIONAL),
     ]
+
+
+def _minutes_of(spans) -> set[int]:
+    origin = utc(2026, 1, 1)
+    return {
+        minute
+        for s in spans
+        for minute in range(int((s.start - origin) / MINUTE), int((s.end - origin) / MINUTE))
+    }
+
+
+@given(st.lists(spans, max_size=8), st.lists(spans, max_size=8))
+def test_merge_and_subtract_agree_with_counting_minutes(a, b):
+    assert _minutes_of(merge(a)) == _minutes_of(a)
+    assert _minutes_of(subtract(a, b)) == _minutes_of(a) - _minutes_of(b)
+    assert total(a) == len(_minutes_of(a)) * MINUTE
