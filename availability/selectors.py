@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property, lru_cache
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery
@@ -177,21 +179,6 @@ def used_spans(windows: Iterable[MaintenanceWindow]) -> list[Span]:
     return [Span(w.starts_at, w.ends_at) for w in windows if w.used and not w.is_cancelled]
 
 
-def upcoming_announced(
-    regions: Iterable[str], *, now: datetime, horizon: timedelta = timedelta(days=35)
-) -> list[MaintenanceWindow]:
-    """Used windows of ``regions`` that have not ended, soonest first (one query)."""
-    return list(
-        MaintenanceWindow.objects.filter(
-            region__in=set(regions),
-            used=True,
-            cancelled_at__isnull=True,
-            ends_at__gt=now,
-            starts_at__lt=now + horizon,
-        ).order_by("starts_at", "region")
-    )
-
-
 def window_for_user(user, window_id) -> MaintenanceWindow:
     """A stored window: support staff see every one, a customer those of the regions their
     organisation has tenants in; anything else is a 404."""
@@ -248,31 +235,96 @@ def as_outage_span(outage: Outage) -> OutageSpan:
 # --- tenants and their months ------------------------------------------------------------------
 
 
-def target_of(tenant: Tenant) -> Decimal | None:
-    """The target annotated by ``tenants_with_zone``, to the three places the row holds
-    (SQLite hands an expression's decimal back with more)."""
-    value = tenant.availability_target
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantRow:
+    """What a tenant's month needs, as plain values: building model instances (tenant,
+    organisation, policy, calendar) for 1,000 tenants cost more than the arithmetic."""
+
+    pk: int
+    name: str
+    kind: str
+    data_centre: str
+    provisioned_at: datetime | None
+    organisation_id: int
+    organisation_name: str
+    terminated_on: date | None
+    time_zone: str
+    target: Decimal | None
+    region: str
+    tz: ZoneInfo
+
+    def get_region_display(self) -> str:
+        return Region(self.region).label
+
+    def get_kind_display(self) -> str:
+        return Tenant.Kind(self.kind).label
+
+    def get_data_centre_display(self) -> str:
+        return DataCentre(self.data_centre).label
+
+    @property
+    def measured_until(self) -> datetime | None:
+        """When measurement ends: at the end of the organisation's termination day."""
+        if self.terminated_on is None:
+            return None
+        return arithmetic.local_day_end(self.terminated_on, self.tz)
+
+
+TENANT_ROW_FIELDS = {
+    "pk": "pk",
+    "name": "name",
+    "kind": "kind",
+    "data_centre": "data_centre",
+    "provisioned_at": "provisioned_at",
+    "organisation_id": "organisation_id",
+    "organisation_name": "organisation__name",
+    "terminated_on": "organisation__terminated_on",
+    "time_zone": "organisation__sla_policy__calendar__time_zone",
+    "target": "availability_target",
+}
+
+
+def _target(value) -> Decimal | None:
+    # To the three places the row holds (SQLite hands an expression's decimal back with more).
     return None if value is None else Decimal(value).quantize(TARGET_PLACES)
 
 
-def tenants_with_zone() -> QuerySet[Tenant]:
-    """Tenants with what their month needs, in one query: organisation, its policy and that
-    policy's calendar (for the time zone), and the availability target (``availability_target``,
-    None when no target is set)."""
-    return Tenant.objects.select_related("organisation__sla_policy__calendar").annotate(
-        availability_target=target_of_policy()
+def tenant_rows(tenants: QuerySet[Tenant]) -> list[TenantRow]:
+    """``tenants`` (any queryset of tenants, already scoped) as ``TenantRow``s: one query."""
+    rows = tenants.annotate(availability_target=target_of_policy()).values_list(
+        *TENANT_ROW_FIELDS.values()
     )
+    result = []
+    for values in rows:
+        row = dict(zip(TENANT_ROW_FIELDS, values, strict=True))
+        row["target"] = _target(row["target"])
+        row["region"] = REGION_OF_DATA_CENTRE[row["data_centre"]]
+        row["tz"] = _zone(row["time_zone"])
+        result.append(TenantRow(**row))
+    return result
+
+
+def tenants_with_zone() -> QuerySet[Tenant]:
+    """Tenants with their organisation, its policy and that policy's calendar joined (for the
+    pages that show one tenant)."""
+    return Tenant.objects.select_related("organisation__sla_policy__calendar")
 
 
 def tenant_for_user(user, tenant_id) -> Tenant:
     return object_for_user(tenants_with_zone(), user, tenant_id)
 
 
-def terminated_at(organisation: Organisation, tz: ZoneInfo) -> datetime | None:
-    """When measurement ends: at the end of the organisation's termination day."""
-    if organisation.terminated_on is None:
-        return None
-    return arithmetic.local_day_end(organisation.terminated_on, tz)
+def tenant_row_for_user(user, tenant_id) -> TenantRow:
+    """One tenant's row, if ``user`` may see it, else 404."""
+    rows = tenant_rows(scope_for_user(Tenant.objects.all(), user).filter(pk=tenant_id))
+    if not rows:
+        raise Http404("No tenant found.")
+    return rows[0]
 
 
 def tenant_zone(tenant: Tenant) -> ZoneInfo:
@@ -284,21 +336,24 @@ def tenant_zone(tenant: Tenant) -> ZoneInfo:
 class TenantMonth:
     """One tenant's availability in one month, with what it was computed from."""
 
-    tenant: Tenant
+    tenant: TenantRow
     year: int
     month: int
     period: Span
     measured: Span | None
-    target: Decimal | None
     figures: Availability | None
     windows: list[MaintenanceWindow] = field(default_factory=list)
     outages: list[Outage] = field(default_factory=list)
 
     @property
+    def target(self) -> Decimal | None:
+        return self.tenant.target
+
+    @property
     def percent(self) -> Decimal | None:
         return self.figures.percent if self.figures else None
 
-    @property
+    @cached_property
     def meets(self) -> bool | None:
         if self.figures is None or self.target is None:
             return None
@@ -308,10 +363,6 @@ class TenantMonth:
     def below_target(self) -> bool:
         return self.meets is False
 
-    @property
-    def region(self) -> str:
-        return self.tenant.region
-
 
 def month_bounds(year: int, month: int, zones: Iterable[ZoneInfo]) -> Span:
     """A span covering the month in every one of ``zones`` (months differ by hours between
@@ -320,56 +371,72 @@ def month_bounds(year: int, month: int, zones: Iterable[ZoneInfo]) -> Span:
     return Span(min(s.start for s in spans), max(s.end for s in spans))
 
 
+STARTS_AT, ENDS_AT = attrgetter("starts_at"), attrgetter("ends_at")  # of rows
+START, END = attrgetter("start"), attrgetter("end")  # of spans
+
+
+def _overlapping(items, period: Span, start, end):
+    return [i for i in items if start(i) < period.end and (end(i) is None or end(i) > period.start)]
+
+
 def tenant_months(
-    tenants: Iterable[Tenant], year: int, month: int, *, now: datetime, with_details: bool = False
+    tenants: list[TenantRow], year: int, month: int, *, now: datetime, with_details: bool = False
 ) -> list[TenantMonth]:
-    """The availability of each of ``tenants`` (read through ``tenants_with_zone``) in a month,
-    measured so far when the month is running. Tenants not measured in the month (not yet
-    provisioned, or terminated before it) come back with ``figures`` None.
+    """The availability of each of ``tenants`` in a month, measured so far when the month is
+    running. Tenants not measured in the month (not yet provisioned, or terminated before it)
+    come back with ``figures`` None. ``with_details`` keeps each month's windows and outages
+    (model instances) for pages that list them.
 
     Three queries whatever the number of tenants: slots, windows, outages.
     """
-    tenants = list(tenants)
     if not tenants:
         return []
-    zones = {tenant.pk: tenant_zone(tenant) for tenant in tenants}
-    bounds = month_bounds(year, month, zones.values())
+    bounds = month_bounds(year, month, {t.tz for t in tenants})
     windows = maintenance_windows({t.region for t in tenants}, bounds)
-    outages: dict[int, list[Outage]] = defaultdict(list)
     tenant_ids = {t.pk for t in tenants}
-    query = overlapping_outages(bounds)
+    query = overlapping_outages(bounds).order_by("starts_at", "pk")
     if len(tenant_ids) <= 100:
         query = query.filter(tenant_id__in=tenant_ids)
-    for outage in query.order_by("starts_at", "pk"):
-        if outage.tenant_id in tenant_ids:
+    outages: dict[int, list] = defaultdict(list)
+    if with_details:
+        for outage in query:
             outages[outage.tenant_id].append(outage)
+    else:
+        # Plain values: the month of every tenant needs only the times.
+        for tenant_id, starts_at, ends_at, scope in query.values_list(
+            "tenant_id", "starts_at", "ends_at", "scope"
+        ):
+            if tenant_id in tenant_ids:
+                outages[tenant_id].append(
+                    OutageSpan(starts_at, ends_at, full=scope == Outage.Scope.FULL)
+                )
+    # Month spans per zone, windows per region and month span: shared by the tenants there.
+    periods = {tz: arithmetic.month_span(year, month, tz) for tz in {t.tz for t in tenants}}
+    shared: dict[tuple[str, Span], tuple[list[MaintenanceWindow], list[Span]]] = {}
     result = []
     for tenant in tenants:
-        tz = zones[tenant.pk]
-        period = arithmetic.month_span(year, month, tz)
+        period = periods[tenant.tz]
+        key = (tenant.region, period)
+        if key not in shared:
+            in_month = _overlapping(windows[tenant.region], period, STARTS_AT, ENDS_AT)
+            shared[key] = (in_month, excluded_spans(in_month))
+        region_windows, excluded = shared[key]
         measured = arithmetic.measured_span(
             period,
             provisioned_at=tenant.provisioned_at,
-            terminated_at=terminated_at(tenant.organisation, tz),
+            terminated_at=tenant.measured_until,
             until=now,
         )
-        region_windows = [
-            w
-            for w in windows[tenant.region]
-            if w.starts_at < period.end and w.ends_at > period.start
-        ]
-        tenant_outages = [
-            o
-            for o in outages[tenant.pk]
-            if o.starts_at < period.end and (o.ends_at is None or o.ends_at > period.start)
-        ]
+        own = outages[tenant.pk]
+        if with_details:
+            tenant_outages = _overlapping(own, period, STARTS_AT, ENDS_AT)
+            spans = [as_outage_span(o) for o in tenant_outages]
+        else:
+            tenant_outages, spans = [], _overlapping(own, period, START, END)
         figures = None
         if measured is not None:
             figures = arithmetic.availability(
-                measured=measured,
-                maintenance=excluded_spans(region_windows),
-                outages=[as_outage_span(o) for o in tenant_outages],
-                now=now,
+                measured=measured, maintenance=excluded, outages=spans, now=now
             )
         result.append(
             TenantMonth(
@@ -378,39 +445,37 @@ def tenant_months(
                 month=month,
                 period=period,
                 measured=measured,
-                target=target_of(tenant),
                 figures=figures,
                 windows=region_windows if with_details else [],
-                outages=tenant_outages if with_details else [],
+                outages=tenant_outages,
             )
         )
     return result
 
 
 def months_back(year: int, month: int, count: int) -> list[tuple[int, int]]:
-    """``count`` months ending with (``year``, ``month``), oldest first."""
+    """``count`` months ending with (``year``, ``month``), oldest first, as (year, month)."""
     index = year * 12 + month - 1
-    return [divmod(i, 12) for i in range(index - count + 1, index + 1)]
+    return [(i // 12, i % 12 + 1) for i in range(index - count + 1, index + 1)]
 
 
-def tenant_history(tenant: Tenant, *, year: int, month: int, count: int, now: datetime):
+def tenant_history(tenant: TenantRow, *, year: int, month: int, count: int, now: datetime):
     """The tenant's availability in each of ``count`` months up to (``year``, ``month``),
-    oldest first: three queries for the whole stretch. ``tenant`` comes from
-    ``tenants_with_zone``."""
-    months = [(y, m + 1) for y, m in months_back(year, month, count)]
-    tz = tenant_zone(tenant)
-    first, last = months[0], months[-1]
-    bounds = Span(arithmetic.month_span(*first, tz).start, arithmetic.month_span(*last, tz).end)
+    oldest first: three queries for the whole stretch."""
+    months = months_back(year, month, count)
+    tz = tenant.tz
+    bounds = Span(
+        arithmetic.month_span(*months[0], tz).start, arithmetic.month_span(*months[-1], tz).end
+    )
     windows = excluded_spans(maintenance_windows([tenant.region], bounds)[tenant.region])
-    outages = [as_outage_span(o) for o in overlapping_outages(bounds, tenant=tenant)]
-    target = target_of(tenant)
+    outages = [as_outage_span(o) for o in overlapping_outages(bounds, tenant_id=tenant.pk)]
     history = []
     for y, m in months:
         period = arithmetic.month_span(y, m, tz)
         measured = arithmetic.measured_span(
             period,
             provisioned_at=tenant.provisioned_at,
-            terminated_at=terminated_at(tenant.organisation, tz),
+            terminated_at=tenant.measured_until,
             until=now,
         )
         figures = (
@@ -422,13 +487,7 @@ def tenant_history(tenant: Tenant, *, year: int, month: int, count: int, now: da
         )
         history.append(
             TenantMonth(
-                tenant=tenant,
-                year=y,
-                month=m,
-                period=period,
-                measured=measured,
-                target=target,
-                figures=figures,
+                tenant=tenant, year=y, month=m, period=period, measured=measured, figures=figures
             )
         )
     return history
@@ -441,10 +500,3 @@ def current_month(now: datetime, tz: ZoneInfo) -> tuple[int, int]:
 
 def previous_month(year: int, month: int) -> tuple[int, int]:
     return (year - 1, 12) if month == 1 else (year, month - 1)
-
-
-def first_of(year: int, month: int) -> date:
-    return date(year, month, 1)
-
-
-REGION_LABELS = dict(Region.choices)

@@ -23,7 +23,7 @@ from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_log_event
 
 from . import permissions, selectors
-from .display import instant, window_time
+from .display import instant
 from .models import (
     AvailabilityTarget,
     MaintenanceKind,
@@ -660,7 +660,3 @@ def maintenance_subscription_set(
         user=user, defaults={"subscribed": subscribed, "changed_at": now}
     )
     return subscription
-
-
-def window_text(window: MaintenanceWindow, tz) -> str:
-    return window_time(window.starts_at, window.ends_at, tz)

@@ -28,7 +28,7 @@ from sla import availability as arithmetic
 from sla.deadlines import BusinessCalendar
 from sla.models import Calendar
 from sla.services import calendar_for
-from tenants.models import CUSTOMER_ADMIN_ROLES, Organisation, User
+from tenants.models import CUSTOMER_ADMIN_ROLES, Organisation, Tenant, User
 from tenants.onboarding import is_working_day
 
 from . import selectors
@@ -97,10 +97,10 @@ class Statement:
 
 def statement_for(organisation: Organisation, *, year: int, month: int, now: datetime) -> Statement:
     """The organisation's statement for a month: every tenant measured in it, by name."""
-    tenants = (
-        selectors.tenants_with_zone()
-        .filter(organisation=organisation, provisioned_at__isnull=False)
-        .order_by("name")
+    tenants = selectors.tenant_rows(
+        Tenant.objects.filter(organisation=organisation, provisioned_at__isnull=False).order_by(
+            "name"
+        )
     )
     months = [m for m in selectors.tenant_months(tenants, year, month, now=now) if m.figures]
     return Statement(

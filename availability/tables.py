@@ -5,12 +5,15 @@ column), sorted below-target first by default; ``sort_*`` keys put unmeasured ro
 """
 
 from datetime import UTC
+from operator import itemgetter
 
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django_tables2.data import TableListData
 from django_tables2.export import TableExport
+from django_tables2.utils import OrderBy
 from tablib import Dataset
 
 from .display import minutes, percent, window_time
@@ -46,6 +49,23 @@ class SafeCsvExport(TableExport):
         return dataset
 
 
+class PlainRowsData(TableListData):
+    """Rows of plain dicts, sorted by the values their columns order by. Every such value is
+    set (``sort_*`` keys stand in for figures that may be missing), so Python's sort can take
+    them directly instead of django-tables2's comparator, which resolves accessors on each of
+    the ~10,000 comparisons a page of 1,000 tenants needs."""
+
+    def order_by(self, aliases):
+        keys = []
+        for alias in aliases:
+            column = self.table.columns[OrderBy(alias).bare]
+            same = alias[0] == column.order_by_alias[0]
+            keys += column.order_by if same else column.order_by.opposite
+        # Stable sorts from the least significant key up give the combined order.
+        for key in reversed(keys):
+            self.data.sort(key=itemgetter(key.bare), reverse=key.is_descending)
+
+
 def _percent_cell(record, key="percent"):
     value = record[key]
     if value is None:
@@ -70,6 +90,7 @@ class TenantMonthTable(tables.Table):
         empty_text = "No tenant was in service in that month."
         attrs = {"class": "table", "id": "availability-table"}
         row_attrs = {"data-tenant": lambda record: record["tenant"]}
+        template_name = "availability/table.html"
 
     def __init__(self, *args, customer: bool = False, **kwargs):
         exclude = ("organisation",) if customer else ()
@@ -129,6 +150,8 @@ class GroupMonthTable(tables.Table):
         order_by = ("-below", "lowest")
         empty_text = "No tenant was in service in that month."
         attrs = {"class": "table", "id": "availability-table"}
+        row_attrs = {"data-group": lambda record: record["name"]}
+        template_name = "availability/table.html"
 
     def __init__(self, *args, grouping: str = "organisation", **kwargs):
         super().__init__(*args, **kwargs)

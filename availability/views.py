@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from django import forms as django_forms
@@ -33,7 +32,7 @@ from django_tables2.export.views import ExportMixin
 
 from lib.forms import add_service_error
 from sla import availability as arithmetic
-from sla.availability import PARTIAL_OUTAGES_EXPLAINED, DayState, Span
+from sla.availability import PARTIAL_OUTAGES_EXPLAINED, DayState, OutageSpan, Span
 from tenants.access import object_for_user, scope_for_user
 from tenants.models import REGION_OF_DATA_CENTRE, DataCentre, Organisation, Region, Tenant, User
 from tickets.models import Ticket
@@ -44,7 +43,14 @@ from .display import percent, weekday_name, window_time
 from .filters import AvailabilityFilter, OutageFilter, WindowListForm, cleaned, month_of
 from .models import MaintenanceNotice, MaintenanceSubscription, Outage, SlaStatement
 from .statements import statement_for, statement_message, statement_recipients
-from .tables import GroupMonthTable, OutageTable, SafeCsvExport, TenantMonthTable, WindowTable
+from .tables import (
+    GroupMonthTable,
+    OutageTable,
+    PlainRowsData,
+    SafeCsvExport,
+    TenantMonthTable,
+    WindowTable,
+)
 
 STRIP_DAYS = 90
 UPCOMING = timedelta(days=35)
@@ -197,33 +203,44 @@ def _staff_status(now: datetime) -> dict[str, Any]:
     windows = selectors.maintenance_windows(
         Region.values, Span(strip.start, now + UPCOMING), rules=rules
     )
-    per_region: dict[str, list] = defaultdict(list)
+    # Plain values: the last 90 days of every tenant are thousands of outages.
+    per_region: dict[str, list[OutageSpan]] = defaultdict(list)
     ongoing = []
-    for outage in (
+    for pk, centre, starts_at, ends_at, scope, tenant, organisation, cause in (
         selectors.overlapping_outages(strip)
-        .select_related("tenant__organisation")
-        .only(
+        .order_by("-starts_at")
+        .values_list(
             "pk",
+            "tenant__data_centre",
             "starts_at",
             "ends_at",
             "scope",
-            "cause",
             "tenant__name",
-            "tenant__data_centre",
             "tenant__organisation__name",
+            "cause",
         )
-        .order_by("-starts_at")
     ):
-        per_region[outage.tenant.region].append(outage)
-        if outage.ends_at is None:
-            ongoing.append(outage)
+        full = scope == Outage.Scope.FULL
+        per_region[REGION_OF_DATA_CENTRE[centre]].append(OutageSpan(starts_at, ends_at, full=full))
+        if ends_at is None:
+            ongoing.append(
+                {
+                    "pk": pk,
+                    "tenant": tenant,
+                    "organisation": organisation,
+                    "scope": Outage.Scope(scope).label,
+                    "starts_at": starts_at,
+                    "cause": cause,
+                    "full": full,
+                }
+            )
     schedule = _schedule_text(rules)
     rows = []
     for region in Region.values:
-        spans = [selectors.as_outage_span(o) for o in per_region[region]]
+        spans = per_region[region]
         used = selectors.used_spans(windows[region])
-        open_full = sum(1 for o in per_region[region] if o.ends_at is None and o.is_full)
-        open_partial = sum(1 for o in per_region[region] if o.ends_at is None and not o.is_full)
+        open_full = sum(1 for o in spans if o.end is None and o.full)
+        open_partial = sum(1 for o in spans if o.end is None and not o.full)
         state = arithmetic.current_state(now=now, outages=spans, maintenance=used)
         day_list = arithmetic.day_states(
             days, outages=spans, maintenance=used, measured_from=counts[region]["first"], now=now
@@ -258,55 +275,67 @@ def _staff_status(now: datetime) -> dict[str, Any]:
 
 
 def _tenant_row(tm: selectors.TenantMonth) -> dict[str, Any]:
-    figures = tm.figures
-    return {
-        "tenant_id": tm.tenant.pk,
-        "tenant": tm.tenant.name,
-        "organisation": tm.tenant.organisation.name,
-        "organisation_id": tm.tenant.organisation_id,
-        "region": tm.tenant.get_region_display(),
-        "region_key": tm.tenant.region,
-        "kind": tm.tenant.get_kind_display(),
+    tenant, figures = tm.tenant, tm.figures
+    percent = figures.percent if figures else None
+    row = {
+        "tenant_id": tenant.pk,
+        "tenant": tenant.name,
+        "organisation": tenant.organisation_name,
+        "organisation_id": tenant.organisation_id,
+        "region": REGION_LABELS[tenant.region],
+        "region_key": tenant.region,
+        "kind": KIND_LABELS[tenant.kind],
         "year": tm.year,
         "month": tm.month,
-        "percent": tm.percent,
-        "target": tm.target,
+        "percent": percent,
+        "target": tenant.target,
         "below_target": tm.below_target,
-        "sort_percent": float(tm.percent) if tm.percent is not None else NOT_MEASURED_SORT,
-        "unavailable": figures.unavailable if figures else None,
-        "maintenance": figures.maintenance if figures else None,
-        "sort_unavailable": figures.unavailable.total_seconds() if figures else -1,
-        "sort_maintenance": figures.maintenance.total_seconds() if figures else -1,
+        "sort_percent": float(percent) if percent is not None else NOT_MEASURED_SORT,
         "outages": len(tm.outages),
-        "available_us": figures.available // MICROSECOND if figures else 0,
-        "scheduled_us": figures.scheduled // MICROSECOND if figures else 0,
+        "unavailable": None,
+        "maintenance": None,
+        "sort_unavailable": -1.0,
+        "sort_maintenance": -1.0,
+        "available_us": 0,
+        "scheduled_us": 0,
     }
+    if figures:
+        row.update(
+            unavailable=figures.unavailable,
+            maintenance=figures.maintenance,
+            sort_unavailable=figures.unavailable.total_seconds(),
+            sort_maintenance=figures.maintenance.total_seconds(),
+            available_us=figures.available // MICROSECOND,
+            scheduled_us=figures.scheduled // MICROSECOND,
+        )
+    return row
+
+
+REGION_LABELS = dict(Region.choices)
+KIND_LABELS = dict(Tenant.Kind.choices)
 
 
 def _group_rows(rows: list[dict], grouping: str, query: dict[str, str]) -> list[dict[str, Any]]:
+    """One row per organisation or region: how many tenants, how many below target, the lowest
+    figure, and the combined figure (the group's available time over its scheduled time)."""
     groups: dict[Any, list[dict]] = defaultdict(list)
     for row in rows:
-        key = (
-            (row["organisation_id"], row["organisation"])
-            if grouping == "organisation"
-            else (
-                row["region_key"],
-                row["region"],
-            )
-        )
-        groups[key].append(row)
+        if grouping == "organisation":
+            groups[row["organisation_id"], row["organisation"]].append(row)
+        else:
+            groups[row["region_key"], row["region"]].append(row)
+    base = reverse("availability:month") + "?"
     result = []
     for (key, name), members in groups.items():
         measured = [m for m in members if m["percent"] is not None]
         scheduled = sum(m["scheduled_us"] for m in measured)
         combined = None
         if scheduled:
-            ratio = Fraction(sum(m["available_us"] for m in measured), scheduled)
-            combined = Decimal((ratio.numerator * 100_000) // ratio.denominator).scaleb(-3)
+            available = sum(m["available_us"] for m in measured)
+            combined = Decimal((available * 100_000) // scheduled).scaleb(-3)
         lowest = min((m["percent"] for m in measured), default=None)
         below = sum(1 for m in members if m["below_target"])
         unavailable = sum((m["unavailable"] for m in measured), timedelta(0))
-        params = {**query, "by": "tenant", grouping: key}
         result.append(
             {
                 "name": name,
@@ -319,7 +348,7 @@ def _group_rows(rows: list[dict], grouping: str, query: dict[str, str]) -> list[
                 "sort_percent": float(combined) if combined is not None else NOT_MEASURED_SORT,
                 "unavailable": unavailable,
                 "sort_unavailable": unavailable.total_seconds(),
-                "url": reverse("availability:month") + "?" + _encode(params),
+                "url": base + _encode({**query, "by": "tenant", grouping: key}),
             }
         )
     return result
@@ -356,7 +385,7 @@ class MonthView(ExportMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return (
-            scope_for_user(selectors.tenants_with_zone(), self.request.user)
+            scope_for_user(Tenant.objects.all(), self.request.user)
             .filter(provisioned_at__isnull=False)
             .order_by("name")
         )
@@ -394,7 +423,11 @@ class MonthView(ExportMixin, SingleTableMixin, FilterView):
         months = []
         if self.filterset.is_valid():
             months = selectors.tenant_months(
-                self.object_list, self.year, self.month, now=self.now, with_details=self.customer
+                selectors.tenant_rows(self.object_list),
+                self.year,
+                self.month,
+                now=self.now,
+                with_details=self.customer,
             )
         self.months = [m for m in months if m.figures is not None]
         rows = [_tenant_row(m) for m in self.months]
@@ -409,7 +442,7 @@ class MonthView(ExportMixin, SingleTableMixin, FilterView):
         return rows
 
     def get_table_data(self):
-        return self._compute()
+        return PlainRowsData(self._compute())
 
     def get_table_class(self):
         self._compute()
@@ -508,10 +541,9 @@ def _linked_tickets(outage_ids: list[int], user) -> dict[int, list[Ticket]]:
 
 def tenant_history(request: HttpRequest, tenant_id: int):
     """A tenant's last 12 months as a chart and a table."""
-    tenant = selectors.tenant_for_user(request.user, tenant_id)
+    tenant = selectors.tenant_row_for_user(request.user, tenant_id)
     now = timezone.now()
-    tz = selectors.tenant_zone(tenant)
-    year, month = selectors.current_month(now, tz)
+    year, month = selectors.current_month(now, tenant.tz)
     history = selectors.tenant_history(tenant, year=year, month=month, count=12, now=now)
     target = history[-1].target
     bars = [
@@ -539,11 +571,11 @@ def tenant_history(request: HttpRequest, tenant_id: int):
 
 def tenant_month(request: HttpRequest, tenant_id: int, year: int, month: int):
     """The figures behind one tenant's month: measured time, every window and outage."""
-    tenant = selectors.tenant_for_user(request.user, tenant_id)
+    tenant = selectors.tenant_row_for_user(request.user, tenant_id)
     _valid_month(year, month)
     now = timezone.now()
     [tm] = selectors.tenant_months([tenant], year, month, now=now, with_details=True)
-    tz = selectors.tenant_zone(tenant)
+    tz = tenant.tz
     details = _details([tm], request.user, now)[0] if tm.figures else None
     return render(
         request,

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 
 from availability import services
 from sla import services as sla_services
@@ -24,10 +25,14 @@ def local(*args) -> datetime:
 
 
 @pytest.fixture(autouse=True)
-def fresh_sla_caches():
+def fresh_caches():
+    """Each test's database is rolled back afterwards: cached calendars and the cached list of
+    organisations must not carry one test's rows into the next."""
     sla_services.forget_cached()
+    cache.clear()
     yield
     sla_services.forget_cached()
+    cache.clear()
 
 
 @pytest.fixture

@@ -81,6 +81,16 @@ def test_per_organisation_and_per_region(january, client, manager):
     assert ">Europe</a>" in page and "99.971 %" in page
 
 
+def test_the_organisation_filter_keeps_its_choice(january, client, manager):
+    _, org_b = january
+    client.force_login(manager)
+    response = client.get(URL, {"month": "2026-01", "organisation": org_b.org.pk})
+    assert _rows(response) == ["beta-prod", "beta-test"]
+    assert f'<option value="{org_b.org.pk}" selected>Beta</option>' in response.content.decode()
+    response = client.get(URL, {"month": "2026-01", "organisation": "99999"})
+    assert "Select a valid choice" in response.content.decode() and _rows(response) == []
+
+
 def test_a_bad_month_is_a_clear_message_not_an_error(january, client, manager):
     client.force_login(manager)
     for bad in ("2026-13", "yesterday", "1850-01"):
@@ -130,3 +140,21 @@ def test_the_page_takes_few_queries_for_many_tenants(
 def test_people_without_a_role_are_refused(db, client):
     client.force_login(UserFactory())
     assert client.get(URL).status_code == 403
+
+
+def test_the_columns_sort_both_ways(january, client, manager):
+    client.force_login(manager)
+    by = {"month": "2026-01"}
+    assert _rows(client.get(URL, {**by, "sort": "tenant"})) == [
+        "alpha-prod",
+        "alpha-test",
+        "beta-prod",
+        "beta-test",
+    ]
+    assert _rows(client.get(URL, {**by, "sort": "-percent"})) == [
+        "beta-test",  # 100 % (its partial outage does not count), ties by name descending
+        "alpha-test",
+        "beta-prod",
+        "alpha-prod",
+    ]
+    assert _rows(client.get(URL, {**by, "sort": "-unavailable"}))[:2] == ["alpha-prod", "beta-prod"]

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from availability import selectors, services
 from availability.models import AvailabilityTarget, Outage
 from sla.models import Policy
+from tenants.models import Tenant
 from tests.factories import OrganisationFactory, TenantFactory
 
 from .conftest import provision, utc
@@ -31,7 +32,7 @@ def _outage(tenant, start, minutes, scope="full"):
 
 def _month(tenant, *, now=LATER, year_month=JANUARY):
     [tm] = selectors.tenant_months(
-        selectors.tenants_with_zone().filter(pk=tenant.pk), *year_month, now=now
+        selectors.tenant_rows(Tenant.objects.filter(pk=tenant.pk)), *year_month, now=now
     )
     return tm
 
@@ -105,7 +106,7 @@ def test_the_month_of_many_tenants_takes_three_queries(defaults):
         organisation = OrganisationFactory()
         tenant = TenantFactory(organisation=organisation, provisioned_at=utc(2025, 1, 1))
         _outage(tenant, utc(2026, 1, 3 + n % 20, 9), 20 + n)
-    tenants = list(selectors.tenants_with_zone())
+    tenants = selectors.tenant_rows(Tenant.objects.all())
     with CaptureQueriesContext(connection) as queries:
         months = selectors.tenant_months(tenants, *JANUARY, now=LATER)
     assert len(queries) == 3  # slots, windows, outages
