@@ -8,6 +8,7 @@ Outage changes are written on the timeline of every linked ticket; window change
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -199,16 +200,16 @@ def outage_record(
         )
     _check_times(starts_at, ends_at, now)
     _check_tickets(tickets, {t.pk for t in tenants})
-    template = Outage(starts_at=starts_at, ends_at=ends_at, scope=scope, cause=cause.strip())
+    incident, cause = uuid.uuid4(), cause.strip()
     outages = []
     for tenant in sorted(tenants, key=lambda t: t.name):
         outage = Outage.objects.create(
             tenant=tenant,
-            starts_at=template.starts_at,
-            ends_at=template.ends_at,
-            scope=template.scope,
-            cause=template.cause,
-            incident=template.incident,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            scope=scope,
+            cause=cause,
+            incident=incident,
             recorded_by=actor,
             created_at=now,
             updated_at=now,
