@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from tenants.models import Organisation, Region, Tenant
 
+from .forms import plausible_id
 from .models import MaintenanceKind, Outage
 from .selectors import data_centres_of
 
@@ -123,11 +124,27 @@ class AvailabilityFilter(django_filters.FilterSet):
         return queryset.filter(organisation_id=int(value))
 
 
+class IdField(django_filters.fields.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not plausible_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdFilter(django_filters.ModelChoiceFilter):
+    """A model choice filter that refuses ids no database column can hold (see
+    ``forms.plausible_id``)."""
+
+    field_class = IdField
+
+
 class OutageFilter(django_filters.FilterSet):
     tenant = django_filters.CharFilter(
         field_name="tenant__name", lookup_expr="icontains", label="Tenant", max_length=60
     )
-    organisation = django_filters.ModelChoiceFilter(
+    organisation = IdFilter(
         field_name="tenant__organisation",
         queryset=Organisation.objects.order_by("name"),
         empty_label="Every organisation",

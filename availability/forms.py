@@ -15,6 +15,27 @@ from .models import Outage
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_LINKED_TICKETS = 20
+MAX_ID = 2**63 - 1  # the largest primary key a database column holds
+
+
+def plausible_id(value) -> bool:
+    """Whether ``value`` can be a primary key at all. Django's model choice fields pass any
+    number to the database, where one beyond 64 bits is an overflow (a 500), not a miss."""
+    try:
+        return 0 < int(str(value)) <= MAX_ID
+    except (TypeError, ValueError):
+        return False
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A model choice whose submitted id is checked for range before the database sees it."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not plausible_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
 
 
 def local_datetime_field(label: str, *, required: bool = True, help_text: str = ""):
@@ -75,6 +96,16 @@ def ticket_numbers(tickets) -> str:
 class TenantChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Tenant) -> str:
         return f"{obj.name} ({obj.organisation.name}, {obj.get_data_centre_display()})"
+
+    def _check_values(self, value):
+        for item in value:
+            if not plausible_id(item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(item)[:20]},
+                )
+        return super()._check_values(value)
 
 
 class OutageForm(forms.Form):
@@ -216,7 +247,7 @@ class SubscriptionForm(forms.Form):
 
 
 class StatementPickForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.order_by("name"))
+    organisation = IdChoiceField(queryset=Organisation.objects.order_by("name"))
     month = forms.DateField(
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),

@@ -136,3 +136,14 @@ def test_the_notice_switch_refuses_junk(customer_client, form):
         assert (
             list(MaintenanceSubscription.objects.values_list("subscribed", "changed_at")) == before
         )
+
+
+def test_ids_beyond_64_bits_are_refused_not_sent_to_the_database(staff_client):
+    huge = str(2**63)
+    response = staff_client.post(reverse("availability:outage_create"), {"tenants": huge})
+    assert response.status_code == 400
+    assert f"“{huge}” is not a valid value." in response.content.decode()
+    response = staff_client.get(reverse("availability:statement_index"), {"organisation": huge})
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    response = staff_client.get(reverse("availability:outage_list"), {"organisation": huge})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
