@@ -11,7 +11,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sla.availability import (
@@ -360,6 +360,7 @@ instants = st.integers(min_value=0, max_value=10_000).map(lambda m: utc(2026, 1,
 spans = st.tuples(instants, instants).map(lambda p: Span(min(p), max(p)))
 
 
+@settings(deadline=None)
 @given(st.lists(spans, max_size=8), st.lists(spans, max_size=8))
 def test_set_arithmetic_properties(a, b):
     merged = merge(a)
@@ -370,6 +371,7 @@ def test_set_arithmetic_properties(a, b):
     assert total(rest) + total(subtract(a, rest)) == total(a)
 
 
+@settings(deadline=None)
 @given(st.lists(spans, max_size=6), st.lists(spans, max_size=6))
 def test_availability_lies_between_zero_and_one(windows, downtime):
     measured = Span(utc(2026, 1, 1), utc(2026, 1, 1) + 10_000 * MINUTE)
@@ -451,6 +453,7 @@ def _minutes_of(spans) -> set[int]:
     }
 
 
+@settings(deadline=None)
 @given(st.lists(spans, max_size=8), st.lists(spans, max_size=8))
 def test_merge_and_subtract_agree_with_counting_minutes(a, b):
     assert _minutes_of(merge(a)) == _minutes_of(a)
