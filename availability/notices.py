@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -184,7 +184,8 @@ SUBJECTS = {
 
 def _message(window: MaintenanceWindow, kind: str, user: User, tenants: list[str], tz):
     region = Region(window.region).label
-    when = f"{window.starts_at:%a %d %b %Y %H:%M} UTC"
+    start = window.starts_at.astimezone(UTC)
+    when = f"{start:%a} {start.day} {start:%b %Y %H:%M} UTC"
     return compose(
         subject=SUBJECTS[kind].format(region=region, when=when),
         template="availability/email/maintenance_notice.txt",

@@ -61,6 +61,7 @@ def test_the_preliminary_notice_goes_out_on_the_tuesday_before_at_nine(
     assert message.subject == "Maintenance planned in Europe: Sat 14 Nov 2026 22:00 UTC"
     assert "Saturday 14 Nov 2026 22:00 – Sunday 15 Nov 02:00 UTC" in message.body
     assert "Security patches" in message.body
+    assert "Hello Alpha," in message.body
     assert "Your tenants in Europe: alpha-prod, alpha-test" in message.body
     assert "http://127.0.0.1:8000/status/" in message.body
 
@@ -163,3 +164,18 @@ def test_a_moved_window_is_announced_at_its_new_time(europe_window, subscribers,
     assert run_job(maintenance_notices_send, now=SATURDAY).notices == 2  # the Tuesday notice
     assert run_job(maintenance_notices_send, now=utc(2026, 11, 15, 22)).notices == 2
     assert [k for k, _ in _sent()] == ["preliminary"] * 2 + ["start"] * 2
+
+
+def test_the_subject_writes_the_day_without_a_leading_zero(
+    provisioned, subscribers, manager, run_job
+):
+    window = services.maintenance_window_open(
+        region="europe", planned_starts_at=utc(2026, 12, 5, 22), actor=manager
+    )
+    services.maintenance_window_set_used(
+        window=window, actor=manager, used=True, now=utc(2026, 11, 30)
+    )
+    run_job(maintenance_notices_send, now=local(2026, 12, 1, 9, 0))
+    assert {m.subject for m in mail.outbox} == {
+        "Maintenance planned in Europe: Sat 5 Dec 2026 22:00 UTC"
+    }
