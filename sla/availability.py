@@ -99,7 +99,8 @@ class Span:
         return self.end - self.start
 
     def overlaps(self, other: Span) -> bool:
-        return self.start < other.end and other.start < self.end
+        """Whether the two share some time (an empty span shares none)."""
+        return max(self.start, other.start) < min(self.end, other.end)
 
     def contains(self, instant: datetime) -> bool:
         return self.start <= instant < self.end

@@ -459,3 +459,11 @@ def test_merge_and_subtract_agree_with_counting_minutes(a, b):
     assert _minutes_of(merge(a)) == _minutes_of(a)
     assert _minutes_of(subtract(a, b)) == _minutes_of(a) - _minutes_of(b)
     assert total(a) == len(_minutes_of(a)) * MINUTE
+
+
+def test_an_empty_span_shares_no_time_with_anything():
+    hour = Span(utc(2026, 1, 1, 10), utc(2026, 1, 1, 11))
+    instant = Span(utc(2026, 1, 1, 10, 30), utc(2026, 1, 1, 10, 30))
+    assert not hour.overlaps(instant) and not instant.overlaps(hour)
+    assert hour.overlaps(Span(utc(2026, 1, 1, 10, 59), utc(2026, 1, 1, 12)))
+    assert not hour.overlaps(Span(utc(2026, 1, 1, 11), utc(2026, 1, 1, 12)))
