@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "onboarding",
     "reports",
     "outbox",
+    "availability",
     "home",
 ]
 
@@ -239,6 +240,9 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_ROUTES = {"outbox.tasks.*": {"queue": OUTBOX_QUEUE}} if OUTBOX_QUEUE else {}
 SLA_SWEEP_INTERVAL_SECONDS = env.float("SLA_SWEEP_INTERVAL_SECONDS", default=60.0)
+MAINTENANCE_NOTICE_INTERVAL_SECONDS = env.float(
+    "MAINTENANCE_NOTICE_INTERVAL_SECONDS", default=120.0
+)
 
 # The one beat schedule of the portal.
 CELERY_BEAT_SCHEDULE = {
@@ -273,6 +277,21 @@ CELERY_BEAT_SCHEDULE = {
     "onboarding-reminders": {
         "task": "onboarding.tasks.onboarding_remind",
         "schedule": crontab(minute=0),
+        "options": {"expires": 45 * 60},
+    },
+    # Maintenance notices (preliminary, start, completion) of used windows. A run catches up
+    # whatever came due since the last one, so a run stuck in the queue past the next tick is
+    # dropped.
+    "maintenance-notices": {
+        "task": "availability.tasks.maintenance_notices_send",
+        "schedule": MAINTENANCE_NOTICE_INTERVAL_SECONDS,
+        "options": {"expires": max(MAINTENANCE_NOTICE_INTERVAL_SECONDS - 5, 1)},
+    },
+    # Monthly SLA statements: hourly, because the first working day and 08:00 are local to each
+    # SLA calendar; one row per organisation and month makes every other run send nothing.
+    "sla-statements": {
+        "task": "availability.tasks.sla_statements_send",
+        "schedule": crontab(minute=10),
         "options": {"expires": 45 * 60},
     },
 }

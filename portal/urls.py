@@ -13,6 +13,7 @@ urlpatterns = [
     path("onboarding/", include("onboarding.urls")),
     path("reports/", include("reports.urls")),
     path("outbox/", include("outbox.urls")),
+    path("", include("availability.urls")),
     path("admin/", admin.site.urls),
 ]
 

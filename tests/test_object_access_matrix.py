@@ -65,6 +65,48 @@ def _checklist(b):
     return _once(b, "checklist", build)
 
 
+def _outage(b):
+    from datetime import UTC, datetime
+
+    from availability.models import Outage
+
+    return _once(
+        b,
+        "outage",
+        lambda: Outage.objects.create(
+            tenant=b.prod,
+            starts_at=datetime(2026, 11, 17, 9, 0, tzinfo=UTC),
+            scope=Outage.Scope.FULL,
+            cause="Belongs to organisation B.",
+        ),
+    )
+
+
+def _window(b):
+    """A maintenance window of a region where only organisation B has a tenant (the fixtures'
+    tenants are all in Frankfurt), so that A's admin has no business seeing it."""
+    from datetime import UTC, datetime, timedelta
+
+    from availability.models import MaintenanceWindow
+    from tenants.models import DataCentre
+
+    from .factories import TenantFactory
+
+    def build():
+        TenantFactory(organisation=b.org, name="beta-us", data_centre=DataCentre.US_WEST)
+        start = datetime(2026, 11, 15, 4, 0, tzinfo=UTC)
+        return MaintenanceWindow.objects.create(
+            region="americas",
+            kind="weekly",
+            planned_starts_at=start,
+            planned_ends_at=start + timedelta(hours=4),
+            starts_at=start,
+            ends_at=start + timedelta(hours=4),
+        )
+
+    return _once(b, "window", build)
+
+
 OBJECT_BUILDERS = {
     # A contact of organisation B who is not the admin, so that B's admin may act on them.
     "contact_id": lambda b: b.contact.pk,
@@ -75,6 +117,13 @@ OBJECT_BUILDERS = {
     "checklist_id": lambda b: _checklist(b).pk,
     # A customer step, so that B's admin may tick it.
     "step_id": lambda b: _checklist(b).steps.get(code="email_configuration").pk,
+    "tenant_id": lambda b: b.prod.pk,
+    # A month of the tenant or organisation in the same URL.
+    "year": lambda b: 2026,
+    "month": lambda b: 11,
+    "outage_id": lambda b: _outage(b).pk,
+    "window_id": lambda b: _window(b).pk,
+    "organisation_id": lambda b: b.org.pk,
 }
 
 

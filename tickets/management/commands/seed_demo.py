@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from availability.demo import seed_demo_availability
 from tenants.demo import DEMO_PASSWORD, seed_demo
 from tickets.demo import seed_demo_tickets
 
@@ -17,3 +18,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Every demo password is: {DEMO_PASSWORD}")
         if created:
             self.stdout.write(f"{created} demo tickets were created.")
+        seed_demo_availability()

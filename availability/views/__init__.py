@@ -1,0 +1,1 @@
+"""The availability pages, one module per area; ``urls.py`` routes to them."""
