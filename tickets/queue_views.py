@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
-from django_tables2.export.views import ExportMixin
+
+from lib.csv import CsvExportMixin
 
 from .models import Ticket
 from .queue import queue_tickets, saved_views, with_default_filters
@@ -30,7 +31,7 @@ class QueuePaginator(LazyPaginator):
         super().__init__(object_list, per_page, **kwargs)
 
 
-class QueueView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+class QueueView(PermissionRequiredMixin, CsvExportMixin, SingleTableMixin, FilterView):
     """Open tickets for support staff, most urgent first. Customers get 403."""
 
     raise_exception = True
