@@ -73,6 +73,15 @@ TEMPLATES = [
             ],
         },
     },
+    # Plain-text email (lib.mail): the same template folders, but no HTML escaping, so that
+    # "O'Brien" stays O'Brien in a text email. Only lib.mail renders through it.
+    {
+        "NAME": "mail",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------------

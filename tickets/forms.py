@@ -3,6 +3,7 @@ live in ``rules`` and ``services`` and come back as errors on these forms."""
 
 from django import forms
 
+from lib.forms import PlausibleDateTimeField, SingleLineCharField
 from tenants.models import SupportLevel
 
 from .models import Ticket
@@ -63,7 +64,8 @@ class TicketForm(forms.Form):
         required=False,
         label="Size of the request (service requests)",
     )
-    subject = forms.CharField(max_length=200)
+    # The subject becomes the subject of every email about the ticket: one line.
+    subject = SingleLineCharField(max_length=200)
     description = forms.CharField(
         widget=forms.Textarea, help_text="What happened, when, and what you expected."
     )
@@ -108,7 +110,7 @@ class SupportReplyForm(ReplyForm):
     body = forms.CharField(
         label="Public reply to the customer", widget=forms.Textarea(attrs={"rows": 5})
     )
-    next_update_at = forms.DateTimeField(
+    next_update_at = PlausibleDateTimeField(
         label="Next update agreed with the customer (optional)",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -179,7 +181,7 @@ class AssignForm(VersionForm):
 
 
 class AgreeDeliveryForm(VersionForm):
-    delivery_at = forms.DateTimeField(
+    delivery_at = PlausibleDateTimeField(
         label="Agreed delivery",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="The date and time agreed with the customer; it becomes the delivery target.",
