@@ -5,7 +5,9 @@ from tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.home, name="home"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.auth_urls")),
+    path("accounts/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
     path("organisation/", include("tenants.urls")),
     path("tickets/", include("tickets.urls")),
     path("sla/", include("sla.urls")),
