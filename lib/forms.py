@@ -68,3 +68,15 @@ class SingleLineCharField(forms.CharField):
     """One line of text: line breaks are refused with a clear message."""
 
     default_validators = [validate_single_line]
+
+
+def plausible_dates_in_admin() -> dict:
+    """``formfield_overrides`` for a ``ModelAdmin`` or inline: every date and date-time field
+    refuses dates outside ``EARLIEST_DATE``–``LATEST_DATE`` (a contract signed in year 1, a
+    go-live in 9999)."""
+    from django.db import models
+
+    return {
+        models.DateField: {"validators": [validate_plausible_date]},
+        models.DateTimeField: {"validators": [validate_plausible_date]},
+    }

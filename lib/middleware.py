@@ -1,6 +1,9 @@
 """Response headers that Django's own settings do not cover."""
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 
 NO_STORE = "private, no-store"
 
@@ -26,3 +29,24 @@ class SecurityHeadersMiddleware:
         if policy:
             response.setdefault("Permissions-Policy", policy)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than ``settings.REQUEST_MAX_BYTES`` with 413 before anything
+    reads it, so that an oversized upload is not spooled to disk first. The forms check the
+    files themselves, with a message by the field."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = getattr(settings, "REQUEST_MAX_BYTES", None)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit and length > limit:
+            # Rendered without the request: nothing about the person is known this early.
+            body = render_to_string("413.html", {"limit": filesizeformat(limit)})
+            return HttpResponse(body, status=413)
+        return self.get_response(request)

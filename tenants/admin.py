@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from lib.forms import plausible_dates_in_admin
+
 from . import onboarding
 from .models import (
     Heartbeat,
@@ -18,6 +20,7 @@ from .models import (
 class TenantInline(admin.TabularInline):
     model = Tenant
     extra = 0
+    formfield_overrides = plausible_dates_in_admin()
 
 
 @admin.register(Organisation)
@@ -27,6 +30,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = [TenantInline]
     actions = ["start_onboarding"]
+    formfield_overrides = plausible_dates_in_admin()
 
     @admin.action(
         description="Start onboarding (contract signed)",
@@ -63,6 +67,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
     list_display = ("name", "organisation", "kind", "data_centre", "provisioned_at")
+    formfield_overrides = plausible_dates_in_admin()
     list_filter = ("kind", "data_centre")
     search_fields = ("name", "organisation__name")
     list_select_related = ("organisation",)
@@ -120,6 +125,7 @@ class OnboardingStepInline(admin.TabularInline):
     can_delete = False
     fields = ("name", "phase", "responsible", "due_on", "not_applicable", "done_at", "done_by")
     readonly_fields = ("name", "phase", "responsible", "not_applicable", "done_at", "done_by")
+    formfield_overrides = plausible_dates_in_admin()
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -134,6 +140,7 @@ class OnboardingChecklistAdmin(admin.ModelAdmin):
     list_select_related = ("organisation",)
     readonly_fields = ("organisation", "signed_on", "started_at", "started_by")
     inlines = [OnboardingStepInline]
+    formfield_overrides = plausible_dates_in_admin()
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,5 +1,7 @@
 from django import forms
 
+from lib.forms import PlausibleDateField
+
 from .models import ContactRole
 
 
@@ -24,8 +26,8 @@ class OnboardingStartForm(forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=None, help_text="Customers whose onboarding has not started yet."
     )
-    signed_on = forms.DateField(label="Contract signed on", widget=DateInput)
-    planned_go_live = forms.DateField(
+    signed_on = PlausibleDateField(label="Contract signed on", widget=DateInput)
+    planned_go_live = PlausibleDateField(
         label="Planned go-live",
         required=False,
         widget=DateInput,
@@ -42,11 +44,11 @@ class OnboardingStartForm(forms.Form):
 
 
 class OnboardingGoLiveForm(forms.Form):
-    planned_go_live = forms.DateField(label="Planned go-live", required=False, widget=DateInput)
+    planned_go_live = PlausibleDateField(label="Planned go-live", required=False, widget=DateInput)
 
 
 class OnboardingStepForm(forms.Form):
-    due_on = forms.DateField(label="Due on", required=False, widget=DateInput)
+    due_on = PlausibleDateField(label="Due on", required=False, widget=DateInput)
     not_applicable = forms.BooleanField(
         label="Not applicable", required=False, help_text="Not part of this customer's order."
     )

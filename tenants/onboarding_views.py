@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from lib.forms import add_service_error
+from lib.pagination import BoundedPaginator
 
 from . import onboarding
 from .access import checklist_for_user, onboarding_step_for_user
@@ -38,7 +39,9 @@ def index(request):
     _require_staff(user)
     today = timezone.localdate()
     table = OnboardingTable(onboarding.checklists_for_staff(today=today))
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    RequestConfig(
+        request, paginate={"per_page": 25, "paginator_class": BoundedPaginator}
+    ).configure(table)
     return render(request, "tenants/onboarding/list.html", {"table": table})
 
 

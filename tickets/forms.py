@@ -6,6 +6,7 @@ from django import forms
 from lib.forms import PlausibleDateTimeField, SingleLineCharField
 from tenants.models import SupportLevel
 
+from .attachments import validate_upload_set
 from .models import Ticket
 
 PRIORITY_HELP = {
@@ -30,8 +31,11 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+            files = [single(item, initial) for item in data if item]
+        else:
+            files = [single(data, initial)] if data else []
+        validate_upload_set(files)
+        return files
 
 
 def attachments_field() -> MultipleFileField:

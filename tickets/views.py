@@ -11,6 +11,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from lib.forms import add_service_error
+from lib.pagination import BoundedPaginator
 from sla.services import priorities_of
 from tenants.access import scope_for_user
 from tenants.models import Tenant
@@ -27,7 +28,7 @@ class TicketListView(SingleTableMixin, FilterView):
     table_class = CustomerTicketTable
     filterset_class = CustomerTicketFilter
     template_name = "tickets/ticket_list.html"
-    table_pagination = {"per_page": 25}
+    table_pagination = {"per_page": 25, "paginator_class": BoundedPaginator}
 
     def get_queryset(self):
         return selectors.tickets_for_user(self.request.user)
