@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
 from audit.context import origin_of
@@ -141,7 +141,7 @@ def mfa_verify(request):
     if not services.has_authenticator(user):
         return redirect("accounts:mfa_setup")
     form = CodeForm(request.POST or None)
-    status = 200
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         device = services.second_factor_verify(user=user, token=form.cleaned_data["token"])
         if device is not None:
@@ -152,7 +152,6 @@ def mfa_verify(request):
         if until is not None:
             message += " Wait a few seconds before the next try."
         form.add_error("token", ValidationError(message, code="wrong_code"))
-        status = 400
     return render(
         request,
         "accounts/mfa_verify.html",
@@ -208,6 +207,7 @@ def mfa_setup(request):
     )
 
 
+@require_GET
 def security(request):
     """A person's own sign-in security: two-factor state, recovery codes, other sessions."""
     user = request.user
@@ -274,7 +274,12 @@ def _require_security_manager(user) -> None:
         raise PermissionDenied("Only support managers can manage lockouts and authenticators.")
 
 
-def manage(request, *, reset_form=None, status: int = 200):
+@require_GET
+def manage(request):
+    return _manage_page(request)
+
+
+def _manage_page(request, *, reset_form=None, status: int = 200):
     """Managers: accounts locked out now, and resetting a lost authenticator."""
     _require_security_manager(request.user)
     context = {
@@ -314,4 +319,4 @@ def mfa_reset(request):
                 request, f"The authenticator of {person.email} was reset; their sessions ended."
             )
             return redirect("accounts:manage")
-    return manage(request, reset_form=form, status=400)
+    return _manage_page(request, reset_form=form, status=400)

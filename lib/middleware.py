@@ -1,7 +1,7 @@
 """Response headers that Django's own settings do not cover."""
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 
@@ -49,4 +49,23 @@ class RequestSizeLimitMiddleware:
             # Rendered without the request: nothing about the person is known this early.
             body = render_to_string("413.html", {"limit": filesizeformat(limit)})
             return HttpResponse(body, status=413)
+        return self.get_response(request)
+
+
+class HttpMethodsMiddleware:
+    """Pages are read with GET (or HEAD) and changed with POST; every other method (PUT, PATCH,
+    DELETE, TRACE, …) is refused with 405 for every path in one place, rather than reaching
+    function views that would treat it as a GET. ``settings.HTTP_METHODS_ALLOWED`` lists the
+    accepted ones."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        allowed = getattr(settings, "HTTP_METHODS_ALLOWED", ("GET", "HEAD", "POST", "OPTIONS"))
+        if request.method not in allowed:
+            response = HttpResponseNotAllowed(allowed)
+            response["Content-Type"] = "text/plain; charset=utf-8"
+            response.content = b"Method not allowed."
+            return response
         return self.get_response(request)

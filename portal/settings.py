@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "lib.middleware.SecurityHeadersMiddleware",
     "lib.middleware.RequestSizeLimitMiddleware",
+    "lib.middleware.HttpMethodsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -278,6 +279,9 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=()"
 )
+
+# Pages are read with GET and changed with POST; other methods get 405 everywhere.
+HTTP_METHODS_ALLOWED = ("GET", "HEAD", "POST", "OPTIONS")
 
 # Every list page holds its page size to this many rows, whatever ``per_page`` asks for.
 PAGE_SIZE_MAX = env.int("PAGE_SIZE_MAX", default=100)

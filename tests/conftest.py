@@ -95,3 +95,12 @@ def manager(groups):
     user = UserFactory(email="manager@support.example", full_name="Maria Manager")
     user.groups.add(groups[MANAGERS_GROUP])
     return user
+
+
+@pytest.fixture
+def superuser(groups):
+    from tenants.models import User
+
+    return User.objects.create_superuser(
+        email="root@support.example", full_name="Ada Administrator"
+    )
