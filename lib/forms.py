@@ -80,3 +80,17 @@ def plausible_dates_in_admin() -> dict:
         models.DateField: {"validators": [validate_plausible_date]},
         models.DateTimeField: {"validators": [validate_plausible_date]},
     }
+
+
+# The largest id a database row can have (a 64-bit signed primary key).
+ID_MAX = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    """A row id from a query string or form: a whole number the database can hold. A larger one
+    is refused here; the database would fail on it (SQLite: "Python int too large")."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
