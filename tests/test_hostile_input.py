@@ -174,9 +174,12 @@ def _targets(route, role: str, people) -> list[Target]:
         names = {name for t in targets if t.method == "get" for name, _, _ in t.fields}
         names |= set(_query_names(route, url))
         targets.append(Target(route.name, "get", (), tuple((n, "text", ()) for n in sorted(names))))
-    if post[role] not in (302, 403, 404, 405) and not any(t.method == "post" for t in targets):
-        # A form this role was not shown (for example a page reached only after an error).
-        targets.append(Target(route.name, "post", (), (("value", "text", ()),)))
+    may_post = post[role] not in (403, 405) and not (role == "anonymous" and post[role] == 302)
+    if may_post and not any(t.method == "post" for t in targets):
+        # A form this role was not shown on any page (it appears only in some states, such as a
+        # lockout or a finished step): post the names its views read, and hostile extras.
+        names = ("token", "username", "person", "active", "value")
+        targets.append(Target(route.name, "post", (), tuple((n, "text", ()) for n in names)))
     return targets
 
 
