@@ -78,3 +78,16 @@ def test_an_export_format_that_is_not_offered_shows_the_page(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert "attachment" not in response.get("Content-Disposition", "")
+
+
+def test_a_customer_exports_their_organisations_tickets_as_safe_csv(client, org_a, org_b):
+    from audit.models import AuditAction, AuditEvent
+
+    mine = open_ticket(org_a, subject="=1+1")
+    open_ticket(org_b, subject="Other organisation")
+    client.force_login(org_a.contact)
+    response = client.get("/tickets/", {"_export": "csv", "per_page": "1"})
+    rows = exported(response)
+    assert [(row["Ticket"], row["Subject"]) for row in rows] == [(f"#{mine.pk}", "'=1+1")]
+    assert AuditEvent.objects.get(action=AuditAction.EXPORT).actor == org_a.contact
+    assert client.get("/tickets/", {"_export": "xlsx"})["Content-Type"].startswith("text/html")
