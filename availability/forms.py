@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from lib.forms import PlausibleDateField, PlausibleDateTimeField
 from tenants.models import DataCentre, Organisation, Region, Tenant
 from tickets.models import Ticket
 
@@ -40,7 +41,7 @@ class IdChoiceField(forms.ModelChoiceField):
 
 def local_datetime_field(label: str, *, required: bool = True, help_text: str = ""):
     zone = timezone.get_default_timezone_name()
-    return forms.DateTimeField(
+    return PlausibleDateTimeField(
         label=label,
         required=required,
         input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
@@ -213,14 +214,14 @@ class WindowOpenForm(forms.Form):
     """Which weekly occurrence to open (from the maintenance list)."""
 
     region = forms.ChoiceField(choices=Region.choices)
-    planned_starts_at = forms.DateTimeField(
+    planned_starts_at = PlausibleDateTimeField(
         input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"], widget=forms.HiddenInput
     )
 
 
 class QuarterlyWindowForm(forms.Form):
     region = forms.ChoiceField(choices=Region.choices)
-    starts_on = forms.DateField(
+    starts_on = PlausibleDateField(
         label="Starts on (UTC date)",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The day the window begins, in UTC: a Friday for Europe, Africa and APAC "
@@ -248,7 +249,7 @@ class SubscriptionForm(forms.Form):
 
 class StatementPickForm(forms.Form):
     organisation = IdChoiceField(queryset=Organisation.objects.order_by("name"))
-    month = forms.DateField(
+    month = PlausibleDateField(
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         help_text="The month the statement covers.",

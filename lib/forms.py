@@ -1,7 +1,22 @@
 """Form helpers shared by every app's views."""
 
+from datetime import date, datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
+
+# The portal plans and measures service within this century. Dates outside it are typing
+# mistakes or probes (year 1, year 9999), and they overflow the deadline arithmetic, which
+# adds hours and converts between time zones.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+DATE_RANGE_MESSAGE = (
+    f"Enter a date between {EARLIEST_DATE.day} January {EARLIEST_DATE.year} and "
+    f"{LATEST_DATE.day} December {LATEST_DATE.year}."
+)
+SINGLE_LINE_MESSAGE = "Keep this to one line: remove the line breaks."
+# Unicode line and paragraph separators break a header as surely as CR and LF.
+_LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x7f")
 
 
 def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -12,3 +27,70 @@ def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def validate_plausible_date(value: date | datetime | None) -> None:
+    """Refuse a date (or the date of an instant) outside ``EARLIEST_DATE``–``LATEST_DATE``."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(DATE_RANGE_MESSAGE, code="date_out_of_range")
+
+
+def validate_single_line(value: str) -> None:
+    """Refuse text with line breaks (or other control characters) where one line belongs, such
+    as a ticket subject, which becomes an email subject."""
+    if any(ch in _LINE_BREAKS or (ord(ch) < 32 and ch != "\t") for ch in value or ""):
+        raise ValidationError(SINGLE_LINE_MESSAGE, code="line_break")
+
+
+class PlausibleDateField(forms.DateField):
+    """A date within ``EARLIEST_DATE``–``LATEST_DATE``."""
+
+    default_validators = [validate_plausible_date]
+
+
+class PlausibleDateTimeField(forms.DateTimeField):
+    """An instant whose date is within ``EARLIEST_DATE``–``LATEST_DATE``. Input near year 1 or
+    9999 is refused with the range message, never an overflow further down."""
+
+    default_validators = [validate_plausible_date]
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:
+            raise ValidationError(DATE_RANGE_MESSAGE, code="date_out_of_range") from None
+
+
+class SingleLineCharField(forms.CharField):
+    """One line of text: line breaks are refused with a clear message."""
+
+    default_validators = [validate_single_line]
+
+
+def plausible_dates_in_admin() -> dict:
+    """``formfield_overrides`` for a ``ModelAdmin`` or inline: every date and date-time field
+    refuses dates outside ``EARLIEST_DATE``–``LATEST_DATE`` (a contract signed in year 1, a
+    go-live in 9999)."""
+    from django.db import models
+
+    return {
+        models.DateField: {"validators": [validate_plausible_date]},
+        models.DateTimeField: {"validators": [validate_plausible_date]},
+    }
+
+
+# The largest id a database row can have (a 64-bit signed primary key).
+ID_MAX = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    """A row id from a query string or form: a whole number the database can hold. A larger one
+    is refused here; the database would fail on it (SQLite: "Python int too large")."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from lib.forms import plausible_dates_in_admin
 from tenants.admin import OrganisationAdmin
 from tenants.models import Organisation
 
@@ -70,6 +71,7 @@ class OnboardingChecklistAdmin(admin.ModelAdmin):
     list_select_related = ("organisation",)
     readonly_fields = ("organisation", "signed_on", "started_at", "started_by")
     inlines = [OnboardingStepInline]
+    formfield_overrides = plausible_dates_in_admin()
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,5 +1,6 @@
 from django import forms
 
+from lib.forms import PlausibleDateField
 from tenants.models import Organisation
 
 
@@ -11,8 +12,8 @@ class OnboardingStartForm(forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=None, help_text="Customers whose onboarding has not started yet."
     )
-    signed_on = forms.DateField(label="Contract signed on", widget=DateInput)
-    planned_go_live = forms.DateField(
+    signed_on = PlausibleDateField(label="Contract signed on", widget=DateInput)
+    planned_go_live = PlausibleDateField(
         label="Planned go-live",
         required=False,
         widget=DateInput,
@@ -27,11 +28,11 @@ class OnboardingStartForm(forms.Form):
 
 
 class OnboardingGoLiveForm(forms.Form):
-    planned_go_live = forms.DateField(label="Planned go-live", required=False, widget=DateInput)
+    planned_go_live = PlausibleDateField(label="Planned go-live", required=False, widget=DateInput)
 
 
 class OnboardingStepForm(forms.Form):
-    due_on = forms.DateField(label="Due on", required=False, widget=DateInput)
+    due_on = PlausibleDateField(label="Due on", required=False, widget=DateInput)
     not_applicable = forms.BooleanField(
         label="Not applicable", required=False, help_text="Not part of this customer's order."
     )

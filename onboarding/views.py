@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from lib.forms import add_service_error
+from lib.pagination import BoundedPaginator
 
 from . import selectors, services
 from .forms import OnboardingGoLiveForm, OnboardingStartForm, OnboardingStepForm
@@ -39,7 +40,9 @@ def index(request):
     _require_staff(user)
     today = timezone.localdate()
     table = OnboardingTable(selectors.checklists_for_staff(today=today))
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    RequestConfig(
+        request, paginate={"per_page": 25, "paginator_class": BoundedPaginator}
+    ).configure(table)
     return render(request, "onboarding/list.html", {"table": table})
 
 

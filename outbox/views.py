@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from lib.pagination import BoundedPaginator
+
 from .filters import UndeliveredFilter
 from .models import OutgoingMail
 from .selectors import undelivered_mail
@@ -29,7 +31,7 @@ class UndeliveredView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     template_name = "outbox/undelivered.html"
     table_class = UndeliveredTable
     filterset_class = UndeliveredFilter
-    table_pagination = {"per_page": 50}
+    table_pagination = {"per_page": 50, "paginator_class": BoundedPaginator}
     raise_exception = True
 
     def has_permission(self) -> bool:

@@ -4,7 +4,7 @@ at PostgreSQL and Redis); only what makes tests fast and hermetic differs."""
 import os
 
 from .settings import *  # noqa: F403
-from .settings import STORAGES, VAR_DIR
+from .settings import CACHES, STORAGES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -19,9 +19,26 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# The live server speaks plain HTTP, where browsers refuse __Host- cookies.
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: concurrency tests run threads with their own
     # connections, and only a file database gives them real SQLite locking (WAL, IMMEDIATE).
     # One file per test run, so that runs side by side never share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-portal-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Rate limits in this process's memory: each test starts from an empty cache (tests/conftest.py).
+CACHES = {
+    **CACHES,
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
+    },
+}
+
+# Tests travel in time across hours and days (SLA clocks); a session must not expire under them.
+# The session lifetime tests set the production values themselves.
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+SESSION_ABSOLUTE_LIFETIME_SECONDS = 14 * 24 * 3600

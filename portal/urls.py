@@ -5,7 +5,9 @@ from home import views as home_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.auth_urls")),
+    path("accounts/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
     path("organisation/", include("tenants.urls")),
     path("tickets/", include("tickets.urls")),
     path("sla/", include("sla.urls")),

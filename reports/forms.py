@@ -7,6 +7,7 @@ from datetime import date
 
 from django import forms
 
+from lib.forms import PlausibleDateField
 from sla.models import Priority
 from tenants.models import Organisation, SupportLevel, Tenant, User
 from tenants.roles import engineers
@@ -43,8 +44,8 @@ class DateInput(forms.DateInput):
 class ReportForm(forms.Form):
     # Any period slug is accepted (links name older months); the menu offers the recent ones.
     period = forms.CharField(required=False, max_length=40, label="Period", widget=forms.Select)
-    start = forms.DateField(required=False, label="Or from", widget=DateInput)
-    end = forms.DateField(required=False, label="to", widget=DateInput)
+    start = PlausibleDateField(required=False, label="Or from", widget=DateInput)
+    end = PlausibleDateField(required=False, label="to", widget=DateInput)
     organisation = forms.ModelChoiceField(
         Organisation.objects.none(), required=False, empty_label="Every customer"
     )

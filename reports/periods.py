@@ -10,10 +10,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-# Reports do not reach further back or forward than this: the data starts with the portal,
-# and a bound keeps every date a person can type inside what the database and Python handle.
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2099, 12, 31)
+from lib.forms import EARLIEST_DATE, LATEST_DATE
+
+# Reports reach no further than the dates the portal accepts anywhere.
+EARLIEST = EARLIEST_DATE
+LATEST = LATEST_DATE
 MAX_CUSTOM_DAYS = 3 * 366
 
 

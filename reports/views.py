@@ -9,10 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from lib.charts import Series, bar_chart, line_chart
+from lib.pagination import BoundedPaginator
 from sla import services as sla
 from tenants.models import Organisation, SupportLevel, Tenant, User
 from tickets.models import TicketTarget
@@ -102,6 +104,7 @@ def _scope_names(scope: Scope) -> list[str]:
     return words
 
 
+@require_safe
 def sla_compliance(request: HttpRequest) -> HttpResponse:
     """Compliance per priority and target for a period (default: the last full month)."""
     _require_manager(request.user)
@@ -137,6 +140,7 @@ def sla_compliance(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/sla.html", context)
 
 
+@require_safe
 def sla_by(request: HttpRequest, dimension: str) -> HttpResponse:
     """The period's compliance per customer, tenant, level or engineer, worst first."""
     _require_manager(request.user)
@@ -185,6 +189,7 @@ def sla_by(request: HttpRequest, dimension: str) -> HttpResponse:
     )
 
 
+@require_safe
 def breaches(request: HttpRequest) -> HttpResponse:
     """Every missed target of the period: filterable, sortable, paginated, CSV."""
     _require_manager(request.user)
@@ -197,7 +202,10 @@ def breaches(request: HttpRequest) -> HttpResponse:
     table = BreachTable(rows, now=clock["now"], lateness=selectors.lateness)
     exporting = request.GET.get("format") == "csv"
     RequestConfig(
-        request, paginate=False if exporting else {"per_page": BREACHES_PER_PAGE}
+        request,
+        paginate=False
+        if exporting
+        else {"per_page": BREACHES_PER_PAGE, "paginator_class": BoundedPaginator},
     ).configure(table)
     if response := _csv(request, table, f"sla-breaches-{period.slug}"):
         return response
@@ -215,6 +223,7 @@ def breaches(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def trend(request: HttpRequest) -> HttpResponse:
     """Compliance per month and priority, and tickets filed per month, for the last 12 months."""
     _require_manager(request.user)
@@ -264,6 +273,7 @@ def _trend(months: list[periods.Period], clock: dict, scope: Scope) -> dict:
     }
 
 
+@require_safe
 def customer_summary(request: HttpRequest) -> HttpResponse:
     """A customer's own compliance for the last 12 months, in words, and their open tickets'
     next deadlines. Only their organisation's figures, whatever the query string says."""

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html_join
 
+from lib.forms import plausible_dates_in_admin
+
 from . import services
 from .models import Calendar, ClosureDay, OpenDay, OpeningWindow, Policy, PolicyTarget
 
@@ -48,11 +50,13 @@ class OpeningWindowInline(admin.TabularInline):
 
 
 class ClosureDayInline(admin.TabularInline):
+    formfield_overrides = plausible_dates_in_admin()
     model = ClosureDay
     extra = 0
 
 
 class OpenDayInline(admin.TabularInline):
+    formfield_overrides = plausible_dates_in_admin()
     model = OpenDay
     extra = 0
 

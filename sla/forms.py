@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from lib.forms import validate_plausible_date
+
 from . import services
 from .deadlines import PRIORITY_TARGET_KINDS, TargetKind
 from .models import STANDARD_POLICY_SLUG, Policy, Priority
@@ -47,6 +49,8 @@ class CalculatorForm(forms.Form):
     )
     start = WallClockDateTimeField(
         input_formats=LOCAL_INPUT_FORMATS,
+        # Near year 1 or 9999 the deadline arithmetic would overflow.
+        validators=[validate_plausible_date],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Local time in the time zone of the policy's calendar.",
     )

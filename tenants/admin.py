@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 
-from lib.forms import add_service_error
+from lib.forms import add_service_error, plausible_dates_in_admin
 
 from . import services
 from .models import Heartbeat, Organisation, Tenant, User
@@ -42,6 +42,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [TenantInline]
+    formfield_overrides = plausible_dates_in_admin()
 
 
 @admin.register(Tenant)
@@ -51,6 +52,7 @@ class TenantAdmin(admin.ModelAdmin):
 
     form = TenantAdminForm
     list_display = ("name", "organisation", "kind", "data_centre", "provisioned_at")
+    formfield_overrides = plausible_dates_in_admin()
     list_filter = ("kind", "data_centre")
     search_fields = ("name", "organisation__name")
     list_select_related = ("organisation",)

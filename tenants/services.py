@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from lib.mail import compose
 from lib.urls import absolute_reverse
 from outbox.services import mail_enqueue
@@ -84,6 +86,7 @@ def contact_create(
     user.set_unusable_password()
     user.full_clean()
     user.save()
+    audit_record(action=AuditAction.CONTACT_CREATED, actor=actor, target=user, role=contact_role)
     _send_welcome(user)
     return user
 
@@ -103,26 +106,42 @@ def contact_update(
                 )
             }
         )
+    old_role = contact.contact_role
+    before = {f: getattr(contact, f) for f in ("email", "full_name", "phone", "contact_role")}
     contact.email = email
     contact.full_name = full_name.strip()
     contact.phone = phone.strip()
     contact.contact_role = contact_role
     contact.full_clean()
     contact.save(update_fields=["email", "full_name", "phone", "contact_role"])
+    changed = sorted(f for f, value in before.items() if getattr(contact, f) != value)
+    audit_record(action=AuditAction.CONTACT_UPDATED, actor=actor, target=contact, fields=changed)
+    if contact_role != old_role:
+        audit_record(
+            action=AuditAction.ROLE_CHANGED,
+            actor=actor,
+            target=contact,
+            old=old_role,
+            new=contact_role,
+        )
     return contact
 
 
 @transaction.atomic
 def contact_set_active(*, actor: User, contact: User, active: bool) -> User:
-    """Deactivate or reactivate a contact. A deactivated contact's sessions end at once: the
-    authentication backend refuses inactive users on their next request."""
+    """Deactivate or reactivate a contact. A deactivated contact's sessions end at once and
+    never come back, not even when the contact is reactivated."""
     _require_admin_of(actor, contact.organisation_id)
     if not active and contact.pk == actor.pk:
         raise ValidationError(
             "You cannot deactivate your own account.", code="cannot_deactivate_self"
         )
     contact.is_active = active
+    # Saving an inactive person ends all their sessions (accounts.receivers), wherever it
+    # happens: here, in the admin or in a shell.
     contact.save(update_fields=["is_active"])
+    action = AuditAction.CONTACT_REACTIVATED if active else AuditAction.CONTACT_DEACTIVATED
+    audit_record(action=action, actor=actor, target=contact)
     return contact
 
 

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from lib.forms import add_service_error
+from lib.pagination import BoundedPaginator
 
 from . import services
 from .access import contact_for_admin, scope_for_user
@@ -26,7 +27,9 @@ def contact_list(request):
     _require_customer_admin(request.user)
     queryset = scope_for_user(User.objects.all(), request.user)
     table = ContactTable(queryset)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    RequestConfig(
+        request, paginate={"per_page": 25, "paginator_class": BoundedPaginator}
+    ).configure(table)
     return render(request, "tenants/contact_list.html", {"table": table})
 
 

@@ -3,12 +3,45 @@
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import caches
+from django.test import Client
 
 from sla.services import forget_cached
 from tenants.models import ContactRole, SupportLevel, Tenant
 from tenants.roles import ENGINEERS_GROUP, MANAGERS_GROUP, ensure_role_groups
 
 from .factories import ContactFactory, OrganisationFactory, TenantFactory, UserFactory
+from .two_factor import needs_second_factor, verify_second_factor
+
+_password_only_login = Client.force_login
+
+
+def force_login_password_only(client, user) -> None:
+    """Sign ``client`` in as ``user`` with the password step only, as the sign-in form leaves
+    someone who still has to enter their code."""
+    _password_only_login(client, user)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_signs_in_fully(monkeypatch):
+    """``client.force_login(user)`` stands for a completed sign-in in tests: for people who
+    use a second factor (all support staff) it also completes that step with their
+    authenticator. Tests of the sign-in itself post the real forms instead."""
+
+    def force_login(self, user, backend=None):
+        _password_only_login(self, user, backend)
+        if needs_second_factor(user):
+            verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in a cache that outlives a test's database rollback."""
+    caches["ratelimit"].clear()
+    yield
+    caches["ratelimit"].clear()
 
 
 @pytest.fixture(autouse=True)
@@ -72,3 +105,12 @@ def manager(groups):
     user = UserFactory(email="manager@support.example", full_name="Maria Manager")
     user.groups.add(groups[MANAGERS_GROUP])
     return user
+
+
+@pytest.fixture
+def superuser(groups):
+    from tenants.models import User
+
+    return User.objects.create_superuser(
+        email="root@support.example", full_name="Ada Administrator"
+    )

@@ -57,3 +57,17 @@ def test_production_serves_static_files_from_the_compressed_manifest(tmp_path):
         result.stdout.strip().splitlines()[-1]
         == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     )
+
+
+def test_production_cookies_are_secure_and_host_prefixed(tmp_path):
+    result = _manage(
+        tmp_path,
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "True True __Host-sessionid __Host-csrftoken 31536000 True"
+    )

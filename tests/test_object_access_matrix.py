@@ -8,14 +8,12 @@ objects share their parent through ``_once`` so that, say, an attachment belongs
 in the same URL.
 """
 
-from dataclasses import dataclass
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-SKIPPED_PREFIXES = ("admin/",)
+from .routes import OBJECT_BUILDERS, Route, all_routes
+
 # Routes with converters that do not name an object of an organisation, and why.
 EXEMPT_ROUTES = {
     "password_reset_confirm": "a signed token link of Django's own auth views, not an object",
@@ -23,140 +21,9 @@ EXEMPT_ROUTES = {
 }
 
 
-def _once(b, attribute: str, build):
-    """Build a shared object of organisation B once per test (e.g. the ticket of an attachment)."""
-    if not hasattr(b, attribute):
-        setattr(b, attribute, build())
-    return getattr(b, attribute)
-
-
-def _ticket(b):
-    from tickets import services
-
-    return _once(
-        b,
-        "ticket",
-        lambda: services.ticket_create(
-            submitter=b.contact,
-            tenant_id=b.prod.pk,
-            kind="incident",
-            priority="P2",
-            subject="Matrix ticket",
-            description="Belongs to organisation B.",
-            attachments=[SimpleUploadedFile("b.log", b"organisation B log\n")],
-        ),
-    )
-
-
-def _checklist(b):
-    from datetime import date
-
-    from onboarding.services import onboarding_start
-    from tenants.models import User
-
-    def build():
-        vendor_admin = User.objects.create_superuser(
-            email="onboarding@vendor.example", full_name="Onboarding admin"
-        )
-        return onboarding_start(
-            organisation=b.org, signed_on=date(2026, 11, 16), actor=vendor_admin
-        )
-
-    return _once(b, "checklist", build)
-
-
-def _outage(b):
-    from datetime import UTC, datetime
-
-    from availability.models import Outage
-
-    return _once(
-        b,
-        "outage",
-        lambda: Outage.objects.create(
-            tenant=b.prod,
-            starts_at=datetime(2026, 11, 17, 9, 0, tzinfo=UTC),
-            scope=Outage.Scope.FULL,
-            cause="Belongs to organisation B.",
-        ),
-    )
-
-
-def _window(b):
-    """A maintenance window of a region where only organisation B has a tenant (the fixtures'
-    tenants are all in Frankfurt), so that A's admin has no business seeing it."""
-    from datetime import UTC, datetime, timedelta
-
-    from availability.models import MaintenanceWindow
-    from tenants.models import DataCentre
-
-    from .factories import TenantFactory
-
-    def build():
-        TenantFactory(organisation=b.org, name="beta-us", data_centre=DataCentre.US_WEST)
-        start = datetime(2026, 11, 15, 4, 0, tzinfo=UTC)
-        return MaintenanceWindow.objects.create(
-            region="americas",
-            kind="weekly",
-            planned_starts_at=start,
-            planned_ends_at=start + timedelta(hours=4),
-            starts_at=start,
-            ends_at=start + timedelta(hours=4),
-        )
-
-    return _once(b, "window", build)
-
-
-OBJECT_BUILDERS = {
-    # A contact of organisation B who is not the admin, so that B's admin may act on them.
-    "contact_id": lambda b: b.contact.pk,
-    "ticket_id": lambda b: _ticket(b).pk,
-    "attachment_id": lambda b: _ticket(b).attachments.get().pk,
-    # A customer action: the owner's empty POST is a 400 (form error), the outsider's a 404.
-    "action": lambda b: "customer_reply",
-    "checklist_id": lambda b: _checklist(b).pk,
-    # A customer step, so that B's admin may tick it.
-    "step_id": lambda b: _checklist(b).steps.get(code="email_configuration").pk,
-    "tenant_id": lambda b: b.prod.pk,
-    # A month of the tenant or organisation in the same URL.
-    "year": lambda b: 2026,
-    "month": lambda b: 11,
-    "outage_id": lambda b: _outage(b).pk,
-    "window_id": lambda b: _window(b).pk,
-    "organisation_id": lambda b: b.org.pk,
-}
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str  # the full, namespaced URL name ("tenants:contact_edit")
-    route: str  # the full route pattern ("organisation/contacts/<int:contact_id>/")
-    kwargs: tuple[str, ...]
-
-
-def _kwargs_of(pattern) -> list[str]:
-    converters = getattr(pattern, "converters", None)
-    if converters is not None:
-        return list(converters)
-    return list(pattern.regex.groupindex)  # re_path() with named groups
-
-
-def collect_routes(resolver=None, prefix="", namespace="", kwargs=()) -> list[Route]:
-    """Every URL pattern below ``resolver`` whose route (or an including prefix) has converters."""
-    resolver = resolver or get_resolver()
-    routes = []
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if route.startswith(SKIPPED_PREFIXES):
-            continue
-        names = (*kwargs, *_kwargs_of(entry.pattern))
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            routes += collect_routes(entry, route, inner, names)
-        elif isinstance(entry, URLPattern) and names:
-            name = f"{namespace}{entry.name}" if entry.name else ""
-            routes.append(Route(name=name, route=route, kwargs=names))
-    return routes
+def collect_routes() -> list[Route]:
+    """The routes whose URL names an object (or an including prefix does)."""
+    return [route for route in all_routes() if route.kwargs]
 
 
 def missing_builder(route: Route) -> str | None:

@@ -6,11 +6,12 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 
+from lib.forms import PlausibleDateTimeField, SingleLineCharField
 from sla.models import Priority
 from tenants.models import SupportLevel
 
 from . import rules
-from .attachments import ALLOWED_DESCRIPTION
+from .attachments import ALLOWED_DESCRIPTION, validate_upload_set
 from .models import Ticket
 
 
@@ -44,8 +45,11 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+            files = [single(item, initial) for item in data if item]
+        else:
+            files = [single(data, initial)] if data else []
+        validate_upload_set(files)
+        return files
 
 
 def attachments_field() -> MultipleFileField:
@@ -83,7 +87,8 @@ class TicketForm(forms.Form):
         required=False,
         label="Size of the request (service requests)",
     )
-    subject = forms.CharField(max_length=200)
+    # The subject becomes the subject of every email about the ticket: one line.
+    subject = SingleLineCharField(max_length=200)
     description = forms.CharField(
         widget=forms.Textarea, help_text="What happened, when, and what you expected."
     )
@@ -137,7 +142,7 @@ class SupportReplyForm(ReplyForm):
     body = forms.CharField(
         label="Public reply to the customer", widget=forms.Textarea(attrs={"rows": 5})
     )
-    next_update_at = forms.DateTimeField(
+    next_update_at = PlausibleDateTimeField(
         label="Next update agreed with the customer (optional)",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -208,7 +213,7 @@ class AssignForm(VersionForm):
 
 
 class AgreeDeliveryForm(VersionForm):
-    delivery_at = forms.DateTimeField(
+    delivery_at = PlausibleDateTimeField(
         label="Agreed delivery",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="The date and time agreed with the customer; it becomes the delivery target.",

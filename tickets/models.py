@@ -104,7 +104,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     last_public_update_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    # Denormalised from the ticket's SLA targets (``sla_state.refresh_ticket``) so that the queue
+    # Denormalised from the ticket's SLA targets (``targets.TargetBook.save``) so that the queue
     # sorts and filters through an index instead of computing per row.
     next_due_at = models.DateTimeField(null=True, blank=True)
     sla_breached = models.BooleanField(default=False)
@@ -121,7 +121,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["tenant", "-created_at"], name="ticket_tenant_recent"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["level", "status"], name="ticket_level_status"),
-            # The engineer queue (tickets/queue.py) reads its urgency order off these: within
+            # The engineer queue (tickets/queue/) reads its urgency order off these: within
             # one level (its default; also the navigation's counts), for waiting tickets (whose
             # paused clocks leave no deadline, so they all sort last in the indexes above) and
             # for service requests. Migration 0003_queue_indexes adds trigram indexes for the

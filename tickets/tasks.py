@@ -8,6 +8,7 @@ on the present.
 from celery import shared_task
 from django.utils import timezone
 
+from .attachments import orphan_files_remove
 from .sweep import sla_sweep as sweep
 
 
@@ -23,3 +24,15 @@ from .sweep import sla_sweep as sweep
 )
 def sla_sweep() -> None:
     sweep(now=timezone.now())
+
+
+@shared_task(
+    name="tickets.tasks.attachment_orphans_remove",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=300,
+    ignore_result=True,
+)
+def attachment_orphans_remove() -> None:
+    orphan_files_remove(now=timezone.now())

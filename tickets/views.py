@@ -10,7 +10,9 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from audit.exports import AuditedCsvExportMixin
 from lib.forms import add_service_error
+from lib.pagination import BoundedPaginator
 from sla.services import priorities_of
 from tenants.access import scope_for_user
 from tenants.models import Tenant
@@ -21,13 +23,21 @@ from .models import Ticket
 from .tables import CustomerTicketTable
 
 
-class TicketListView(SingleTableMixin, FilterView):
-    """The organisation's tickets for a customer (support staff see all of them)."""
+class TicketListView(AuditedCsvExportMixin, SingleTableMixin, FilterView):
+    """The organisation's tickets for a customer (support staff see all of them), with a CSV
+    export of the filtered list."""
 
     table_class = CustomerTicketTable
     filterset_class = CustomerTicketFilter
     template_name = "tickets/ticket_list.html"
-    table_pagination = {"per_page": 25}
+    table_pagination = {"per_page": 25, "paginator_class": BoundedPaginator}
+    export_name = "tickets"
+
+    def get_table_pagination(self, table):
+        # The export is the whole filtered list, not the page on screen.
+        if self.export_class.is_valid_format(self.request.GET.get(self.export_trigger_param)):
+            return False
+        return super().get_table_pagination(table)
 
     def get_queryset(self):
         return selectors.tickets_for_user(self.request.user)

@@ -13,10 +13,11 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from lib.forms import add_service_error
+from lib.pagination import BoundedPaginator
 from sla import availability as arithmetic
 from sla.availability import Span
 from tenants.models import Region
@@ -31,6 +32,7 @@ from .common import PAGE_SIZE, require
 LIST_WEEKS = 8
 
 
+@require_safe
 def maintenance_list(request: HttpRequest):
     """Maintenance windows of every region: stored ones and the weekly recurrence."""
     user = request.user
@@ -57,7 +59,9 @@ def maintenance_list(request: HttpRequest):
     ]
     windows.sort(key=lambda w: (w.starts_at, w.region))
     table = WindowTable(windows, tz=tz, csrf_token=get_token(request), now=now)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    RequestConfig(
+        request, paginate={"per_page": PAGE_SIZE, "paginator_class": BoundedPaginator}
+    ).configure(table)
     return render(
         request,
         "availability/maintenance_list.html",
@@ -151,6 +155,7 @@ def _window_context(request, window, **forms_) -> dict[str, Any]:
     return context
 
 
+@require_safe
 def window_detail(request: HttpRequest, window_id: int):
     window = selectors.window_for_user(request.user, window_id)
     return render(request, "availability/window_detail.html", _window_context(request, window))

@@ -14,10 +14,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
+from lib.pagination import BoundedPaginator
 from sla import availability as arithmetic
 from sla.availability import PARTIAL_OUTAGES_EXPLAINED
 from tenants.access import scope_for_user
@@ -132,7 +134,7 @@ class MonthView(ExportMixin, SingleTableMixin, FilterView):
     template_name = "availability/month.html"
     export_class = SafeCsvExport
     export_formats = (SafeCsvExport.CSV,)
-    table_pagination = {"per_page": PAGE_SIZE}
+    table_pagination = {"per_page": PAGE_SIZE, "paginator_class": BoundedPaginator}
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -297,6 +299,7 @@ def _linked_tickets(outage_ids: list[int], user) -> dict[int, list[Ticket]]:
     return links
 
 
+@require_safe
 def tenant_history(request: HttpRequest, tenant_id: int):
     """A tenant's last 12 months as a chart and a table."""
     tenant = selectors.tenant_row_for_user(request.user, tenant_id)
@@ -327,6 +330,7 @@ def tenant_history(request: HttpRequest, tenant_id: int):
     )
 
 
+@require_safe
 def tenant_month(request: HttpRequest, tenant_id: int, year: int, month: int):
     """The figures behind one tenant's month: measured time, every window and outage."""
     tenant = selectors.tenant_row_for_user(request.user, tenant_id)

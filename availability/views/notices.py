@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from tenants.access import object_for_user
 from tenants.models import REGION_OF_DATA_CENTRE, DataCentre, Organisation, Region, Tenant, User
@@ -69,6 +70,7 @@ def notices(request: HttpRequest):
 # --- statements ---------------------------------------------------------------------------------
 
 
+@require_safe
 def statement_index(request: HttpRequest):
     require(permissions.can_preview_statements(request.user), "Statements are for managers.")
     form = forms.StatementPickForm(request.GET or None)
@@ -89,6 +91,7 @@ def statement_index(request: HttpRequest):
     )
 
 
+@require_safe
 def statement_preview(request: HttpRequest, organisation_id: int, year: int, month: int):
     """Any organisation's monthly statement as it is (or would be) emailed."""
     organisation = object_for_user(

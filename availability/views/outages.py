@@ -16,6 +16,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from lib.forms import add_service_error
+from lib.pagination import BoundedPaginator
 from sla.availability import PARTIAL_OUTAGES_EXPLAINED
 from tenants.access import scope_for_user
 from tickets.selectors import ticket_for_user
@@ -34,7 +35,7 @@ class OutageListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     table_class = OutageTable
     filterset_class = OutageFilter
     template_name = "availability/outage_list.html"
-    table_pagination = {"per_page": PAGE_SIZE}
+    table_pagination = {"per_page": PAGE_SIZE, "paginator_class": BoundedPaginator}
 
     def has_permission(self) -> bool:
         return permissions.can_view_all(self.request.user)

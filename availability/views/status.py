@@ -11,6 +11,7 @@ from django.db.models import Count, Min
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from sla import availability as arithmetic
 from sla.availability import DayState, OutageSpan, Span
@@ -46,6 +47,7 @@ def _schedule_text(rules) -> dict[str, str]:
     return texts
 
 
+@require_safe
 def status(request: HttpRequest):
     """Current state, announced maintenance and the last 90 days: a customer's tenants, or
     every region for support staff. It reads the database only (no queue, no worker), in a

@@ -15,6 +15,9 @@ import pytest
 from django.urls import reverse
 
 from tenants.demo import DEMO_PASSWORD
+from tenants.models import User
+
+from ..two_factor import enrol_authenticator, needs_second_factor, totp_code
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls that tests and
 # fixtures make beside it are still synchronous and safe.
@@ -62,12 +65,27 @@ def page(browser):
 
 
 def sign_in(page, live_server, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the real login form and wait until the portal has left it."""
+    """Sign in through the real login form and wait until the portal has left it. People who
+    use a second factor (all support staff) get an authenticator enrolled if they have none,
+    and the code it shows is entered on the two-factor page."""
+    user = User.objects.get(email__iexact=email)
+    device = enrol_authenticator(user) if needs_second_factor(user) else None
     page.goto(live_server.url + reverse("login"))
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: urlparse(url).path != reverse("login"))
+    if device is not None:
+        enter_code(page, totp_code(device))
+
+
+def enter_code(page, code: str) -> None:
+    """Enter ``code`` on the two-factor page and wait until the portal has left it."""
+    verify = reverse("accounts:mfa_verify")
+    page.wait_for_url(lambda url: urlparse(url).path == verify)
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(lambda url: urlparse(url).path != verify)
 
 
 def sign_out(page) -> None:

@@ -12,6 +12,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_customer_files_a_p1_and_cannot_pick_p1_for_a_test_tenant(page, live_server, org_a):
     sign_in(page, live_server, org_a.contact.email)
     page.get_by_role("link", name="File a ticket").first.click()
+    # The priority helper is a script file (no inline code under the security policy): the
+    # form is usable before it has loaded, so wait for the page's load event.
+    page.wait_for_url("**/tickets/new/")
+    page.wait_for_load_state("load")
     page.get_by_label("Affected tenant").select_option(label="alpha-test (test)")
     # The browser greys out P1/P2 for a test tenant...
     assert page.locator("#id_priority option[value=P1]").is_disabled()

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
 
+from lib.forms import IdField
 from sla.models import Priority
 from tenants.access import scope_for_user
 from tenants.models import Organisation, SupportLevel, Tenant
@@ -96,7 +97,7 @@ def organisation_option_html(user) -> str:
 
 
 class IdFilter(django_filters.Filter):
-    field_class = forms.IntegerField
+    field_class = IdField
 
 
 class QueueFilter(django_filters.FilterSet):

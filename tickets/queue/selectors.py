@@ -4,7 +4,7 @@ navigation shows.
 The queue holds open tickets (new, in progress, waiting for the customer); finished ones are on
 the ticket list. Its order is SLA urgency: the earliest outstanding deadline first, so overdue
 tickets lead, then priority, then ticket number. ``next_due_at`` is stored on the ticket by
-``sla_state``, so the order comes straight off the partial indexes on open tickets
+``tickets.targets``, so the order comes straight off the partial indexes on open tickets
 (``ticket_open_by_next_due``; per level ``ticket_open_level_due``; see migration
 ``0003_queue_indexes``).
 

@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
-from django_tables2.export.views import ExportMixin
 
+from audit.exports import AuditedCsvExportMixin
+from lib.pagination import bounded_page_number
 from tickets.models import Ticket
 
 from .filters import QueueFilter
@@ -30,8 +31,12 @@ class QueuePaginator(LazyPaginator):
         per_page = min(max(int(per_page), PAGE_SIZES[0]), PAGE_SIZES[-1])
         super().__init__(object_list, per_page, **kwargs)
 
+    def validate_number(self, number):
+        # A page past any real queue would reach the database as an offset it cannot hold.
+        return super().validate_number(bounded_page_number(number))
 
-class QueueView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+
+class QueueView(PermissionRequiredMixin, AuditedCsvExportMixin, SingleTableMixin, FilterView):
     """Open tickets for support staff, most urgent first. Customers get 403."""
 
     raise_exception = True

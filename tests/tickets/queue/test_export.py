@@ -56,3 +56,38 @@ def test_the_page_links_the_export_of_what_it_shows(client, org_a, engineers):
     client.force_login(engineers["L1"])
     body = client.get(queue_url(priority="P1", page=2)).content.decode()
     assert 'href="?priority=P1&amp;_export=csv"' in body
+
+
+@pytest.mark.parametrize("subject", ['=HYPERLINK("http://x.example")', "+1", "-1+1", "@A1"])
+def test_a_subject_that_starts_a_formula_reaches_the_spreadsheet_as_text(
+    client, org_a, engineers, subject
+):
+    open_ticket(org_a, subject=subject)
+    client.force_login(engineers["L1"])
+    [row] = exported(client.get(queue_url(_export="csv")))
+    assert row["Subject"] == "'" + subject
+
+
+@pytest.mark.parametrize("export_format", ["xlsx", "json", "ods", "yaml", "latex", "xls", "\x00"])
+def test_an_export_format_that_is_not_offered_shows_the_page(
+    client, org_a, engineers, export_format
+):
+    open_ticket(org_a)
+    client.force_login(engineers["L1"])
+    response = client.get(queue_url(_export=export_format))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "attachment" not in response.get("Content-Disposition", "")
+
+
+def test_a_customer_exports_their_organisations_tickets_as_safe_csv(client, org_a, org_b):
+    from audit.models import AuditAction, AuditEvent
+
+    mine = open_ticket(org_a, subject="=1+1")
+    open_ticket(org_b, subject="Other organisation")
+    client.force_login(org_a.contact)
+    response = client.get("/tickets/", {"_export": "csv", "per_page": "1"})
+    rows = exported(response)
+    assert [(row["Ticket"], row["Subject"]) for row in rows] == [(f"#{mine.pk}", "'=1+1")]
+    assert AuditEvent.objects.get(action=AuditAction.EXPORT).actor == org_a.contact
+    assert client.get("/tickets/", {"_export": "xlsx"})["Content-Type"].startswith("text/html")
