@@ -1,6 +1,6 @@
 """The monthly SLA statement: on the first working day of each month, each customer organisation's
-main contact and technical administrators get last month's availability per tenant (and, once
-the reports app provides it, SLA compliance per priority and target), with a link to the pages.
+main contact and technical administrators get last month's availability per tenant and SLA
+compliance per priority and target (from the reports), with a link to the pages.
 
 Beat runs ``sla_statements_send`` every hour (``availability.tasks``). Per SLA calendar it acts
 from ``STATEMENT_LOCAL_TIME`` on the calendar's first working day of the month, and keeps trying
@@ -20,14 +20,18 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from lib.mail import compose
 from lib.urls import absolute_reverse
 from outbox.services import mail_enqueue
+from reports import periods
+from reports.compliance import Scope, compliance
+from reports.tables import percent as report_percent
 from sla import availability as arithmetic
 from sla.deadlines import BusinessCalendar, is_working_day
 from sla.models import Calendar
-from sla.services import calendar_for
+from sla.services import calendar_for, vendor_time_zone
 from tenants.models import CUSTOMER_ADMIN_ROLES, Organisation, Tenant, User
 
 from . import selectors
@@ -41,21 +45,33 @@ STATEMENT_LOCAL_TIME = time(8, 0)
 
 @dataclass
 class ComplianceSection:
-    """SLA compliance per priority and target for the statement. ``rows`` stay empty until the
-    reports app provides the figures (see ``statement_compliance_section``)."""
+    """SLA compliance per priority and target for the statement (``statement_compliance_section``)."""
 
     rows: list[dict] = field(default_factory=list)
 
 
 def statement_compliance_section(organisation: Organisation, month: date) -> ComplianceSection:
     """The organisation's SLA compliance per priority and target in the month starting on
-    ``month``, for the statement.
-
-    For now this returns an empty section, and the statement leaves the part out: the
-    compliance figures are to come from the reports app (one source for the reports page and
-    the statement), which is being built separately. Fill ``rows`` from there.
-    """
-    return ComplianceSection()
+    ``month``: the figures of the reports (``reports.compliance``, months in the vendor's time
+    zone), so the statement and the customer's and managers' pages say the same."""
+    tz = vendor_time_zone()
+    start, end = periods.month(month.year, month.month).bounds(tz)
+    totals = compliance(
+        start=start, end=end, now=timezone.now(), scope=Scope(organisation_id=organisation.pk)
+    )
+    return ComplianceSection(
+        rows=[
+            {
+                "priority": figure.priority or "Service request",
+                "target": figure.kind_label,
+                "met": figure.met,
+                "total": figure.decided,
+                "percent": report_percent(figure.compliance),
+            }
+            for figure in totals.figures
+            if figure.decided
+        ]
+    )
 
 
 @dataclass
