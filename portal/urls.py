@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from home import views as home_views
+from tenants import views as tenant_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
@@ -9,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("organisation/", include("tenants.urls")),
+    path("preferences/", tenant_views.preferences, name="preferences"),
     path("tickets/", include("tickets.urls")),
     path("sla/", include("sla.urls")),
     path("queue/", include("tickets.queue.urls")),

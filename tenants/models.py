@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from sla.models import standard_policy_pk
+from sla.models import standard_policy_pk, validate_time_zone
 
 
 class Organisation(models.Model):
@@ -174,6 +174,17 @@ class User(AbstractUser):
         choices=SupportLevel.choices,
         blank=True,
         help_text="The ladder level a support engineer works at.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="Pages and emails show times in this zone (empty: the vendor's).",
+    )
+    quiet_mail = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Kinds of mail the person chose not to receive (tenants.preferences.Mail).",
     )
 
     USERNAME_FIELD = "email"

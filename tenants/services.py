@@ -14,6 +14,7 @@ from lib.urls import absolute_reverse
 from outbox.services import mail_enqueue
 
 from .models import ContactRole, Heartbeat, Tenant, User
+from .preferences import default_time_zone, mail_choices
 
 
 def _require_admin_of(actor: User, organisation_id: int) -> None:
@@ -83,6 +84,7 @@ def contact_create(
         organisation_id=organisation_id,
         contact_role=contact_role,
     )
+    user.time_zone = default_time_zone(user)
     user.set_unusable_password()
     user.full_clean()
     user.save()
@@ -197,3 +199,24 @@ def tenant_record_provisioning(*, tenant: Tenant, provisioned_at, now=None) -> T
     tenant.provisioned_at = provisioned_at
     tenant.save(update_fields=["provisioned_at"])
     return tenant
+
+
+@transaction.atomic
+def person_set_preferences(*, person: User, time_zone: str, quiet_mail: list[str]) -> User:
+    """A person's own time zone and the mail they turned off. Kinds the person cannot receive
+    are refused; kinds a rule keeps on stay on whatever the list says (``preferences``)."""
+    allowed = {str(kind) for kind in mail_choices(person)}
+    unknown = sorted(set(quiet_mail) - allowed)
+    if unknown:
+        raise ValidationError(
+            {
+                "quiet_mail": ValidationError(
+                    f"Unknown kinds of mail: {', '.join(unknown)}.", code="unknown_mail"
+                )
+            }
+        )
+    person.time_zone = time_zone
+    person.quiet_mail = sorted(set(quiet_mail))
+    person.full_clean(exclude=["password"])
+    person.save(update_fields=["time_zone", "quiet_mail"])
+    return person

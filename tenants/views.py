@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -9,8 +10,9 @@ from lib.pagination import BoundedPaginator
 
 from . import services
 from .access import contact_for_admin, scope_for_user
-from .forms import ContactForm
+from .forms import ContactForm, PreferencesForm
 from .models import User
+from .preferences import mail_choices
 from .tables import ContactTable
 
 
@@ -83,3 +85,29 @@ def contact_set_active(request, contact_id: int):
         verb = "reactivated" if active else "deactivated; their sessions have ended"
         messages.success(request, f"{contact.full_name} was {verb}.")
     return redirect("tenants:contact_edit", contact_id=contact.pk)
+
+
+def preferences(request):
+    """The signed-in person's own time zone and mail choices."""
+    person = request.user
+    choices = [str(kind) for kind in mail_choices(person)]
+    initial = {
+        "time_zone": person.time_zone or settings.TIME_ZONE,
+        "mail": [kind for kind in choices if kind not in (person.quiet_mail or [])],
+    }
+    form = PreferencesForm(request.POST or None, initial=initial, person=person)
+    if request.method == "POST" and form.is_valid():
+        wanted = set(form.cleaned_data["mail"])
+        try:
+            services.person_set_preferences(
+                person=person,
+                time_zone=form.cleaned_data["time_zone"],
+                quiet_mail=[kind for kind in choices if kind not in wanted],
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Your preferences were saved.")
+            return redirect("preferences")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "tenants/preferences.html", {"form": form}, status=status)

@@ -81,6 +81,8 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
         row(SIGN_IN, 403, 403, 403, 403, 200, 200),
         row(SIGN_IN, 403, 403, 403, 403, 405, 405),
     ),
+    # --- a person's own preferences ---
+    "preferences": (everyone(200, anonymous=SIGN_IN), everyone(400, anonymous=SIGN_IN)),
     # --- contacts: customer admins of the organisation only ---
     "tenants:contact_list": (
         row(SIGN_IN, 403, 403, 200, 403, 403, 403),
