@@ -112,7 +112,10 @@ def outbox_deliver(
             result.more = _due(clock(), ids).exists()
             break
     if result.sent or result.retried or result.failed or result.recovered:
-        logger.info(
+        # Routine deliveries are debug noise; trouble is worth a line at the default level.
+        trouble = result.retried or result.failed or result.recovered
+        logger.log(
+            logging.INFO if trouble else logging.DEBUG,
             "Outbox: %d sent, %d to retry, %d failed, %d released, %d recovered from dead workers",
             result.sent,
             result.retried,

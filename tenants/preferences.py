@@ -12,10 +12,16 @@ person get this mail".
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import models
+from django.utils import timezone
+
+from lib.mail import compose
 
 from .models import REGION_OF_DATA_CENTRE, DataCentre, Region, SupportLevel, User
 
@@ -110,3 +116,37 @@ def receives(user: User, kind: str, *, priority: str = "") -> bool:
 def recipients(users, kind: str, *, priority: str = "") -> list[str]:
     """The addresses of ``users`` who receive ``kind``."""
     return sorted({u.email for u in users if receives(u, kind, priority=priority)})
+
+
+def mail_to(
+    people,
+    kind: str,
+    *,
+    subject: Callable[[], str] | str,
+    template: str,
+    context: dict,
+    priority: str = "",
+    extra: Iterable[str] = (),
+) -> list[EmailMessage]:
+    """The messages of one mail to ``people``: only those who receive ``kind`` (about a ticket
+    of ``priority``), one message per time zone among them, each rendered in that zone (times
+    in the template and a callable ``subject`` use it as the active zone). ``extra`` addresses
+    (a team list from settings) get the vendor's zone."""
+    by_zone: dict[str, list[str]] = defaultdict(list)
+    for person in people:
+        if receives(person, kind, priority=priority):
+            by_zone[time_zone_of(person).key].append(person.email)
+    for address in extra:
+        by_zone[settings.TIME_ZONE].append(address)
+    messages = []
+    for zone, addresses in sorted(by_zone.items()):
+        with timezone.override(ZoneInfo(zone)):
+            message = compose(
+                subject=subject() if callable(subject) else subject,
+                template=template,
+                context={**context, "time_zone": zone},
+                to=addresses,
+            )
+        if message is not None:
+            messages.append(message)
+    return messages

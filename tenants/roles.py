@@ -48,6 +48,11 @@ def staff_with_permission(perm: str) -> QuerySet[User]:
     )
 
 
+def managers() -> QuerySet[User]:
+    """The active support managers."""
+    return staff_with_permission("tenants.manage_support")
+
+
 def manager_emails() -> list[str]:
     """Email addresses of the active support managers."""
     return sorted(staff_with_permission("tenants.manage_support").values_list("email", flat=True))

@@ -236,6 +236,7 @@ def ticket_create(
     book = targets.TargetBook(ticket, [])
     book.start(now)
     book.save()
+    notifications.ticket_filed(ticket)
     return ticket
 
 
@@ -419,7 +420,7 @@ def ticket_escalate(
     _apply(ticket, "escalate", actor)
     ticket.assignee = None
     _save(ticket, now, "level", "assignee")
-    _event(
+    event = _event(
         ticket,
         EventKind.LEVEL_CHANGED,
         actor,
@@ -428,6 +429,7 @@ def ticket_escalate(
         reason=reason,
         **{"from": old, "to": ticket.level},
     )
+    notifications.level_changed(ticket, event)
     return ticket
 
 
@@ -448,7 +450,7 @@ def ticket_hand_back(
     _apply(ticket, "hand_back", actor, to_level or None)
     ticket.assignee = None
     _save(ticket, now, "level", "assignee")
-    _event(
+    event = _event(
         ticket,
         EventKind.LEVEL_CHANGED,
         actor,
@@ -457,6 +459,7 @@ def ticket_hand_back(
         reason=reason,
         **{"from": old, "to": ticket.level},
     )
+    notifications.level_changed(ticket, event)
     return ticket
 
 
@@ -532,6 +535,7 @@ def ticket_reclassify(
     book = targets.TargetBook.of(ticket)
     book.remeasure_priority(now)
     book.save()
+    notifications.priority_changed(ticket, old)
     return ticket
 
 

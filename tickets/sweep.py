@@ -47,8 +47,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from lib.formatting import hours_or_minutes, short_instant
 from lib.urls import absolute_url
@@ -56,7 +56,9 @@ from outbox.services import mail_enqueue
 from sla import services as sla
 from sla.deadlines import Clock, calendar_is_open
 from sla.models import Calendar, Priority
-from tenants.roles import engineers, manager_emails
+from tenants.models import User
+from tenants.preferences import Mail, mail_to
+from tenants.roles import engineers, managers
 
 from . import targets
 from .models import Ticket, TicketEvent, TicketTarget
@@ -200,6 +202,7 @@ def _load(ids: list[int], url_prefix: str) -> list["_Item"]:
             "ticket__priority",
             "ticket__level",
             "ticket__status",
+            "ticket__assignee_id",
             "ticket__assignee__email",
             "ticket__assignee__full_name",
             "ticket__assignee__is_active",
@@ -248,22 +251,24 @@ class _Item:
     warn_at: datetime | None
     target_seconds: int
     level: str
-    assignee_email: str | None
+    assignee_id: int | None
     number: str
     label: str
-    due: str
     url: str
     share: int
     headline: str
     details: str
+
+    @property
+    def due(self) -> str:
+        """The deadline in the active time zone: the reader's while a mail is rendered."""
+        return short_instant(self.due_at, timezone.get_current_timezone())
 
     @classmethod
     def from_row(cls, row: dict, url_prefix: str) -> "_Item":
         label = Kind(row["kind"]).label
         if row["kind"] == Kind.ONGOING_UPDATE:
             label += f" {row['cycle']}"
-        tz = sla.calendar_for(row["ticket__organisation__sla_policy__calendar_id"]).tz
-        due = short_instant(row["due_at"], tz)
         number = f"#{row['ticket_id']}"  # as ``Ticket.number``
         active = row["ticket__assignee__is_active"]
         assigned = (
@@ -281,10 +286,9 @@ class _Item:
             warn_at=row["warn_at"],
             target_seconds=row["target_seconds"],
             level=row["ticket__level"],
-            assignee_email=row["ticket__assignee__email"] if active else None,
+            assignee_id=row["ticket__assignee_id"] if active else None,
             number=number,
             label=label,
-            due=due,
             url=f"{url_prefix}{row['ticket_id']}/",
             share=round(row["ticket__organisation__sla_policy__warning_share"] * 100),
             headline=f'{number} "{row["ticket__subject"]}"',
@@ -322,20 +326,8 @@ def _event(item: _Item, kind: str, now: datetime, body: str, **data) -> TicketEv
     )
 
 
-def _digests(
-    groups: dict[tuple[str, ...], list[_Item]], template: str, subject, context: dict
-) -> list[EmailMessage]:
-    """One message per group of recipients, listing that group's items."""
-    return [
-        EmailMessage(
-            subject(items),
-            render_to_string(template, {**context, "items": items}),
-            None,
-            list(recipients),
-        )
-        for recipients, items in groups.items()
-        if recipients
-    ]
+def _addresses(messages: list[EmailMessage]) -> list[str]:
+    return sorted({address for message in messages for address in message.to})
 
 
 def _breach_subject(items: list[_Item]) -> str:
@@ -349,52 +341,68 @@ def _management_subject(items: list[_Item]) -> str:
 
 
 def _announce_breaches(items: list[_Item], now: datetime, result: SweepResult) -> None:
-    managers = tuple(manager_emails())
-    management = tuple(sorted({*managers, *settings.SLA_MANAGEMENT_TEAM_EMAILS}))
-    events: list[TicketEvent] = []
-    digest: dict[tuple[str, ...], list[_Item]] = defaultdict(list)
-    messages: list[EmailMessage] = []
+    """A timeline event per breach; mail to the managers (one list per batch), and a mail of
+    its own to the management team for a P1 without resolution at its resolution target."""
+    people = list(managers())
     template = "tickets/email/sla_breached.txt"
+    events: list[TicketEvent] = []
+    listed: list[_Item] = []
+    messages: list[EmailMessage] = []
     for item in items:
         if _is_management_alert(item):
+            alert = mail_to(
+                people,
+                Mail.SLA_BREACHES,
+                priority=item.priority,
+                extra=settings.SLA_MANAGEMENT_TEAM_EMAILS,
+                subject=_management_subject([item]),
+                template=template,
+                context={"items": [item], "management": True},
+            )
+            messages += alert
             body = (
                 f"P1 without resolution, workaround or action plan at {item.due}; "
                 "the management team was alerted."
             )
-            notified = management
-            messages += _digests(
-                {management: [item]}, template, _management_subject, {"management": True}
+            events.append(
+                _event(
+                    item,
+                    EventKind.SLA_BREACHED,
+                    now,
+                    body,
+                    management=True,
+                    notified=_addresses(alert),
+                )
             )
             result.management_alerts += 1
         else:
-            body = f"{item.label} was due at {item.due}; the managers were alerted."
-            notified = managers
-            digest[managers].append(item)
-        events.append(
-            _event(
-                item,
-                EventKind.SLA_BREACHED,
-                now,
-                body,
-                management=notified is management,
-                notified=list(notified),
-            )
-        )
+            listed.append(item)
         result.breached += 1
-    if not managers:
+    if listed:
+        digest = mail_to(
+            people,
+            Mail.SLA_BREACHES,
+            subject=lambda: _breach_subject(listed),
+            template=template,
+            context={"items": listed},
+        )
+        messages += digest
+        for item in listed:
+            body = f"{item.label} was due at {item.due}; the managers were alerted."
+            events.append(
+                _event(
+                    item,
+                    EventKind.SLA_BREACHED,
+                    now,
+                    body,
+                    management=False,
+                    notified=_addresses(digest),
+                )
+            )
+    if not people:
         logger.warning("Nobody to alert about %d breaches: no active managers", len(items))
-    messages += _digests(digest, template, _breach_subject, {})
     TicketEvent.objects.bulk_create(events)
     mail_enqueue(messages)
-
-
-def _level_engineers(levels: set[str]) -> dict[str, tuple[str, ...]]:
-    by_level: dict[str, list[str]] = defaultdict(list)
-    if levels:
-        rows = engineers(*levels).order_by("email").values_list("support_level", "email")
-        for level, email in rows:
-            by_level[level].append(email)
-    return {level: tuple(emails) for level, emails in by_level.items()}
 
 
 def _warning_subject(items: list[_Item]) -> str:
@@ -405,34 +413,46 @@ def _warning_subject(items: list[_Item]) -> str:
 
 
 def _announce_warnings(items: list[_Item], now: datetime, result: SweepResult) -> None:
-    engineers = _level_engineers({i.level for i in items if not i.assignee_email})
-    events: list[TicketEvent] = []
-    digest: dict[tuple[str, ...], list[_Item]] = defaultdict(list)
+    """A timeline event per warning; one mail per audience (the assignee, or the engineers of
+    the ticket's level while nobody holds it) listing its targets."""
+    assignees = User.objects.in_bulk({i.assignee_id for i in items if i.assignee_id})
+    at_levels: dict[str, list] = defaultdict(list)
+    for person in engineers(*{i.level for i in items if not i.assignee_id}):
+        at_levels[person.support_level].append(person)
+    audiences: dict[tuple[str, object], list[_Item]] = defaultdict(list)
     for item in items:
-        if item.assignee_email:
-            recipients: tuple[str, ...] = (item.assignee_email,)
-        else:
-            recipients = engineers.get(item.level, ())
-        if not recipients:
-            logger.warning(
-                "Nobody to warn about target %s of %s: no assignee and no engineers at %s",
-                item.label,
-                item.number,
-                item.level,
-            )
-        body = f"{item.label} is due at {item.due} ({item.share} % of the target used)."
-        events.append(
-            _event(
-                item,
-                EventKind.SLA_WARNING,
-                now,
-                body,
-                warn_at=item.warn_at.isoformat(),
-                notified=list(recipients),
-            )
+        key = ("assignee", item.assignee_id) if item.assignee_id else ("level", item.level)
+        audiences[key].append(item)
+    events: list[TicketEvent] = []
+    messages: list[EmailMessage] = []
+    for (kind, who), group in audiences.items():
+        people = [assignees[who]] if kind == "assignee" and who in assignees else at_levels[who]
+        sent = mail_to(
+            people,
+            Mail.SLA_WARNINGS,
+            subject=lambda group=group: _warning_subject(group),
+            template="tickets/email/sla_warning.txt",
+            context={"items": group},
         )
-        digest[recipients].append(item)
-        result.warned += 1
-    messages = _digests(digest, "tickets/email/sla_warning.txt", _warning_subject, {})
+        messages += sent
+        if not people:
+            logger.warning(
+                "Nobody to warn about %d targets: no assignee and no engineers at %s",
+                len(group),
+                who,
+            )
+        for item in group:
+            body = f"{item.label} is due at {item.due} ({item.share} % of the target used)."
+            events.append(
+                _event(
+                    item,
+                    EventKind.SLA_WARNING,
+                    now,
+                    body,
+                    warn_at=item.warn_at.isoformat(),
+                    notified=_addresses(sent),
+                )
+            )
+            result.warned += 1
     TicketEvent.objects.bulk_create(events)
     mail_enqueue(messages)

@@ -78,6 +78,7 @@ def test_racing_sweeps_send_one_warning_and_one_breach_per_deadline(org_a, engin
             now=local(2026, 11, 17, 6, 0),
         )
 
+    mail.outbox.clear()  # the acknowledgements and critical-incident pages of the filing
     # At 10:50 the P1 initial responses are at their warning point and the P2 ones (due 10:00)
     # are breached. Small batches make the sweepers interleave on the same rows.
     results = _race(local(2026, 11, 17, 10, 50), batch_size=5)
