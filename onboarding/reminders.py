@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from lib.urls import absolute_reverse
@@ -23,7 +21,8 @@ from sla.deadlines import (
 )
 from sla.models import Calendar
 from tenants.models import CUSTOMER_ADMIN_ROLES, User
-from tenants.roles import manager_emails
+from tenants.preferences import Mail, mail_to
+from tenants.roles import managers
 
 from .models import (
     OnboardingChecklist,
@@ -52,23 +51,24 @@ def _checklist_url(checklist: OnboardingChecklist) -> str:
     return absolute_reverse("onboarding:detail", checklist.pk)
 
 
-def _customer_emails(organisation_ids: set[int]) -> dict[int, list[str]]:
+def _customer_people(organisation_ids: set[int]) -> dict[int, list[User]]:
     """The customer side of each organisation: its main contacts and technical administrators,
     or every active contact where it has none."""
-    admins: dict[int, list[str]] = defaultdict(list)
-    everyone: dict[int, list[str]] = defaultdict(list)
+    admins: dict[int, list[User]] = defaultdict(list)
+    everyone: dict[int, list[User]] = defaultdict(list)
     contacts = User.objects.filter(organisation_id__in=organisation_ids, is_active=True)
-    for organisation_id, email, role in contacts.order_by("email").values_list(
-        "organisation_id", "email", "contact_role"
-    ):
-        everyone[organisation_id].append(email)
-        if role in CUSTOMER_ADMIN_ROLES:
-            admins[organisation_id].append(email)
+    for contact in contacts.order_by("email"):
+        everyone[contact.organisation_id].append(contact)
+        if contact.contact_role in CUSTOMER_ADMIN_ROLES:
+            admins[contact.organisation_id].append(contact)
     return {pk: admins.get(pk) or everyone.get(pk, []) for pk in organisation_ids}
 
 
-def _vendor_emails() -> list[str]:
-    return sorted(settings.ONBOARDING_VENDOR_EMAILS) or manager_emails()
+def _vendor_side() -> tuple[list[User], list[str]]:
+    """The vendor's onboarding team (addresses from settings), or else the support managers."""
+    if settings.ONBOARDING_VENDOR_EMAILS:
+        return [], sorted(settings.ONBOARDING_VENDOR_EMAILS)
+    return list(managers()), []
 
 
 def onboarding_remind(*, now: datetime) -> RemindResult:
@@ -103,7 +103,7 @@ def onboarding_remind(*, now: datetime) -> RemindResult:
             by_checklist[step.checklist_id].append(step)
         if not by_checklist:
             continue
-        customers = _customer_emails(
+        customers = _customer_people(
             {steps[0].checklist.organisation_id for steps in by_checklist.values()}
         )
         for checklist_steps in by_checklist.values():
@@ -116,7 +116,7 @@ def _remind_checklist(
     calendar: BusinessCalendar,
     today: date,
     now: datetime,
-    customers: dict[int, list[str]],
+    customers: dict[int, list[User]],
     result: RemindResult,
 ) -> None:
     checklist = steps[0].checklist
@@ -129,15 +129,17 @@ def _remind_checklist(
             groups["customer"].append(step)
         else:
             groups["vendor"].append(step)
-    recipients = {
-        "customer": customers.get(organisation.pk, []),
-        "vendor": _vendor_emails(),
-        "provisioning": sorted({*_vendor_emails(), *manager_emails()}),
+    vendor_people, vendor_addresses = _vendor_side()
+    audiences: dict[str, tuple[list[User], list[str]]] = {
+        "customer": (customers.get(organisation.pk, []), []),
+        "vendor": (vendor_people, vendor_addresses),
+        "provisioning": (list({*vendor_people, *managers()}), vendor_addresses),
     }
     messages = []
     with transaction.atomic():
         for side, side_steps in groups.items():
-            to = recipients[side]
+            people, extra = audiences[side]
+            to = sorted({*(p.email for p in people), *extra})
             claimed = [
                 step
                 for step in side_steps
@@ -168,8 +170,14 @@ def _remind_checklist(
                 steps_text = f"{len(claimed)} step{'s' if len(claimed) != 1 else ''}"
                 where = "on your side" if side == "customer" else "of the vendor"
                 subject = f"Onboarding of {organisation}: {steps_text} {where} overdue"
-            body = render_to_string("onboarding/email/reminder.txt", context)
-            messages.append(EmailMessage(subject, body, None, to))
+            messages += mail_to(
+                people,
+                Mail.ONBOARDING,
+                extra=extra,
+                subject=subject,
+                template="onboarding/email/reminder.txt",
+                context=context,
+            )
         mail_enqueue(messages)
     result.emails += len(messages)
 
