@@ -1,30 +1,32 @@
 """What the HTTP benchmarks share: a database of their own, the portal's management commands,
-gunicorn with production settings on a free loopback port, a signed-in session, and timing.
+gunicorn with production settings on a free loopback port, and timing. Sessions are
+``bench.cluster.PortalClient`` (sign-in with the second factor included).
 
 Only loopback addresses are used; every process this starts is stopped by its caller.
 """
 
 from __future__ import annotations
 
-import http.client
 import os
-import re
 import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+
+from bench.cluster import (  # free_port and log are the benchmarks' too
+    ENROL_AUTHENTICATORS,
+    PortalClient,
+    free_port,  # noqa: F401
+    log,
+    percentile,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 PYTHON = sys.executable
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-
-
-def log(message: str) -> None:
-    print(message, flush=True)
 
 
 def database_url(db: str, name: str) -> str:
@@ -118,7 +120,8 @@ def analyse(env: dict[str, str]) -> None:
 def staff_user(
     env: dict[str, str], email: str, password: str, *, group: str, level: str = ""
 ) -> None:
-    """Create (or reset) a support engineer or manager to sign in as."""
+    """Create (or reset) a support engineer or manager to sign in as, with the authenticator
+    ``PortalClient.sign_in`` computes codes for."""
     manage_output(
         env,
         "from tenants.models import User\n"
@@ -130,35 +133,32 @@ def staff_user(
         f"user.groups.add(groups[{group!r}])\n"
         "print(user.pk)",
     )
+    manage_output(env, ENROL_AUTHENTICATORS)
 
 
 def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int = 2) -> subprocess.Popen:
+def start_gunicorn(env: dict[str, str], port: int, workers: int = 4) -> subprocess.Popen:
+    """gunicorn as deployed (``gunicorn.conf.py``), on ``port``, without the access log."""
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     process = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
             "portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
             "--no-control-socket",
             "--log-level",
             "warning",
         ],
-        env=env,
+        env={
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": str(workers),
+            "GUNICORN_ACCESSLOG": "",
+        },
         cwd=ROOT,
     )
     deadline = time.monotonic() + 30
@@ -182,62 +182,18 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
-class Session:
-    """One keep-alive connection with the cookies the server sets."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
-        headers = {"Host": f"127.0.0.1:{self.port}"}
-        if self.cookies:
-            headers["Cookie"] = self.cookie_header()
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
-        text = response.read().decode()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response.status, text
-
-    def sign_in(self, email: str, password: str) -> None:
-        status, page = self.request("GET", "/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        if status != 200 or not token:
-            raise SystemExit(f"login page answered {status}")
-        form = urlencode(
-            {"csrfmiddlewaretoken": token.group(1), "username": email, "password": password}
-        )
-        status, _ = self.request("POST", "/accounts/login/", form)
-        if status != 302 or "sessionid" not in self.cookies:
-            raise SystemExit(f"sign-in failed with {status}")
-
-    def cookie_header(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def time_path(
-    session: Session, path: str, requests: int, *, warm: int = 5, check: str = ""
+    session: PortalClient, path: str, requests: int, *, warm: int = 5, check: str = ""
 ) -> dict:
     """Median, p95 and max milliseconds of ``requests`` sequential GETs after ``warm`` ones."""
     for _ in range(warm):
-        status, body = session.request("GET", path)
+        status, _, body = session.get(path)
     if status != 200 or (check and check not in body):
         raise SystemExit(f"{path} answered {status}" + (f" without {check!r}" if check else ""))
     timings, errors = [], 0
     for _ in range(requests):
         started = time.perf_counter()
-        status, _ = session.request("GET", path)
+        status, _, _ = session.get(path)
         timings.append((time.perf_counter() - started) * 1000)
         errors += status != 200
     return {
@@ -256,8 +212,17 @@ def query_counts(env: dict[str, str], email: str, paths: list[str]) -> list[int]
         "from django.test.utils import CaptureQueriesContext\n"
         "from django.db import connection\n"
         "from tenants.models import User\n"
+        "from django_otp import DEVICE_ID_SESSION_KEY\n"
+        "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
         "client = Client()\n"
-        f"client.force_login(User.objects.get(email={email!r}))\n"
+        f"user = User.objects.get(email={email!r})\n"
+        "client.force_login(user)\n"
+        # Signed in with the second factor too, as the two-factor page leaves a session.
+        "session = client.session\n"
+        "device = TOTPDevice.objects.filter(user=user, confirmed=True).first()\n"
+        "if device is not None:\n"
+        "    session[DEVICE_ID_SESSION_KEY] = device.persistent_id\n"
+        "    session.save()\n"
         "counts = []\n"
         f"for path in {paths!r}:\n"
         "    client.get(path)\n"

@@ -30,9 +30,9 @@ import shutil  # noqa: E402
 import subprocess  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
+from bench.cluster import PortalClient  # noqa: E402
 from bench.harness import (  # noqa: E402
     BENCH_DIR,
-    Session,
     analyse,
     free_port,
     load_average,
@@ -88,7 +88,7 @@ def prepare(db: str, tickets: int, fresh: bool) -> dict[str, str]:
     return env
 
 
-def time_page(session: Session, query: str, requests: int) -> dict[str, float]:
+def time_page(session: PortalClient, query: str, requests: int) -> dict[str, float]:
     path = f"/queue/?{query}" if query else "/queue/"
     result = time_path(session, path, requests, warm=20, check='id="queue-results"')
     result["rows"] = result.pop("body").count("data-ticket=")
@@ -157,7 +157,7 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--wrk-seconds", type=int, default=30)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (4 threads each)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4 threads each)")
     parser.add_argument("--fresh", action="store_true", help="drop and reload the bench database")
     args = parser.parse_args()
 
@@ -167,7 +167,7 @@ def main() -> int:
     server = start_gunicorn(env, port, args.workers)
     failed = False
     try:
-        session = Session(port)
+        session = PortalClient(port)
         session.sign_in(ENGINEER_EMAIL, ENGINEER_PASSWORD)
         target = TARGETS[args.db]
         log(f"\n{args.db}, {args.tickets} tickets, {args.requests} sequential requests per page")
@@ -189,7 +189,8 @@ def main() -> int:
         log(f"targets: {target}")
         if args.wrk_seconds > 0:
             log(f"\nwrk -c8 -d{args.wrk_seconds}s on the default page")
-            wrk = run_wrk(port, session.cookie_header(), args.wrk_seconds)
+            cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+            wrk = run_wrk(port, cookie, args.wrk_seconds)
             if wrk is not None:
                 log(f"throughput {wrk['rate']:.1f} requests/s, {wrk['errors']} errors")
                 failed |= wrk["errors"] > 0

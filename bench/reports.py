@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import argparse  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
 
+from bench.cluster import PortalClient  # noqa: E402
 from bench.harness import (  # noqa: E402
-    Session,
     analyse,
     free_port,
     load_average,
@@ -109,7 +109,7 @@ def main() -> int:
     failed = False
     try:
         counts = query_counts(env, MANAGER_EMAIL, [path for _, path in urls])
-        session = Session(port)
+        session = PortalClient(port)
         session.sign_in(MANAGER_EMAIL, MANAGER_PASSWORD)
         log(
             f"\n{args.db}: {args.tickets:,} tickets over {args.months} months ({int(targets):,} "

@@ -1,6 +1,7 @@
-"""How long one SLA sweep takes with 200,000 open tickets, 1 % of them due.
+"""How long one SLA sweep takes with a million open tickets, 1 % of them due, and how long a
+sweep takes when nothing is due.
 
-Run: ``.venv/bin/python bench/sweep.py [--db sqlite|postgres|both] [--tickets 200000]``.
+Run: ``.venv/bin/python bench/sweep.py [--db sqlite|postgres|both] [--tickets 1000000]``.
 
 For each database it builds a database of its own (``var/bench/sweep.sqlite3``, or the
 PostgreSQL database ``portal_bench_sweep`` on 127.0.0.1, dropped and created here), migrates it
@@ -8,13 +9,15 @@ and bulk-creates the open tickets directly (no services, so loading stays quick)
 has a pending initial-response target, a quarter of them a pending P1 resolution target, half
 of them a met update cycle whose deadline is long past (rows the sweep must never read). Of the
 tickets, 0.5 % are at their warning point and 0.5 % past their deadline; the rest are due
-between an hour and three days from now. Mail goes to Django's in-memory backend.
+between an hour and three days from now. The sweep writes its mail to the outbox (as in
+production; nothing is delivered here) and the outbox rows are counted.
 
 It then times one ``sla_sweep`` (the first, with the calendar already cached as in a running
 worker), checks that it warned and breached exactly the due tickets, and prints the plan of
 the claim queries (on PostgreSQL ``EXPLAIN ANALYZE``, which must show the partial indexes
-``target_pending_due`` and ``target_pending_warn``). Target: under 1 second on each database.
-The exit status is 1 if a target or a check fails.
+``target_pending_due`` and ``target_pending_warn``). Targets: the first sweep within 3 seconds,
+the next one (nothing left due) within 50 ms, on each database. The exit status is 1 if a target
+or a check fails.
 """
 
 import sys
@@ -33,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "portal_bench_sweep"
-TARGET_SECONDS = 1.0
+TARGET_SECONDS = 3.0
+IDLE_TARGET_SECONDS = 0.050
 
 
 def log(message: str) -> None:
@@ -71,6 +75,8 @@ def run_child(db: str, tickets: int, repeat: int, reuse: bool) -> int:
         "DATABASE_URL": database_url(db),
         "PORTAL_VAR_DIR": str(BENCH_DIR / db),
         "EMAIL_URL": "memorymail://",
+        # Mail stays in the outbox, where it is counted; no worker delivers it here.
+        "OUTBOX_DELIVER_ON_COMMIT": "off",
         "LOG_LEVEL": "WARNING",
     }
     env.pop("REDIS_URL", None)
@@ -82,9 +88,14 @@ def run_child(db: str, tickets: int, repeat: int, reuse: bool) -> int:
 # --- inside the child process ------------------------------------------------------------------
 
 
+WARN_EVERY = BREACH_EVERY = 200  # 0.5 % + 0.5 % = 1 % of the tickets are due
+
+
 def load(ticket_count: int, now):
-    """Bulk-create the organisation, staff and tickets; return the due ticket counts."""
-    import random
+    """Create the organisation, staff and one ticket with its targets through the ORM, then copy
+    that ticket ``ticket_count - 1`` times in SQL (``INSERT … SELECT`` over a counter), each
+    copy's priority and deadlines a function of its index ``i``: a million tickets load in a
+    minute instead of a quarter of an hour. Return the due target counts."""
     from datetime import timedelta
 
     from django.db import connection, transaction
@@ -94,7 +105,6 @@ def load(ticket_count: int, now):
     from tenants.roles import ENGINEERS_GROUP, MANAGERS_GROUP, ensure_role_groups
     from tickets.models import Ticket, TicketTarget
 
-    rng = random.Random(20261117)
     policy = standard_policy_ensure()
     groups = ensure_role_groups()
     organisation = Organisation.objects.create(name="Bench", slug="bench", sla_policy=policy)
@@ -118,102 +128,138 @@ def load(ticket_count: int, now):
     manager = User.objects.create_user("manager@support.example", full_name="Manager")
     manager.groups.add(groups[MANAGERS_GROUP])
 
-    warn_every = breach_every = 200  # 0.5 % + 0.5 % = 1 % of the tickets are due
-    due = {"warn": 0, "breach": 0}
-    batch = 10_000
-    for start in range(0, ticket_count, batch):
-        size = min(batch, ticket_count - start)
-        with transaction.atomic():
-            created = Ticket.objects.bulk_create(
-                [
-                    Ticket(
-                        organisation=organisation,
-                        tenant=tenant,
-                        kind="incident",
-                        priority="P1" if (start + n) % 4 == 0 else "P3",
-                        subject=f"Bench ticket {start + n}",
-                        description="Generated for bench/sweep.py.",
-                        submitter=contact,
-                        created_at=now - timedelta(hours=1),
-                        updated_at=now - timedelta(hours=1),
-                    )
-                    for n in range(size)
-                ],
-                batch_size=2_000,
+    # Ticket 0, the template: a P1 at its warning point (0 % 200 == 0), with every kind of row.
+    template = Ticket.objects.create(
+        organisation=organisation,
+        tenant=tenant,
+        kind="incident",
+        priority="P1",
+        subject="Bench ticket 0",
+        description="Generated for bench/sweep.py.",
+        submitter=contact,
+        created_at=now - timedelta(hours=1),
+        updated_at=now - timedelta(hours=1),
+    )
+    common = {
+        "ticket": template,
+        "organisation_id": organisation.pk,
+        "tenant_id": tenant.pk,
+        "started_at": now - timedelta(hours=1),
+        "running_since": now - timedelta(hours=1),
+    }
+    TicketTarget.objects.create(
+        **common,
+        kind="initial_response",
+        priority="P1",
+        clock="24x7",
+        target_seconds=3600,
+        due_at=now + timedelta(minutes=10),
+        warn_at=now - timedelta(seconds=1),
+    )
+    TicketTarget.objects.create(
+        **common,
+        kind="resolution",
+        priority="P1",
+        clock="24x7",
+        target_seconds=4 * 3600,
+        due_at=now + timedelta(hours=3),
+        warn_at=now + timedelta(hours=2, minutes=12),
+    )
+    long_ago = now - timedelta(days=30)
+    cycle_template = TicketTarget.objects.create(
+        **{**common, "started_at": long_ago, "running_since": long_ago},
+        kind="ongoing_update",
+        priority="P1",
+        clock="24x7",
+        target_seconds=3600,
+        due_at=long_ago + timedelta(hours=1),
+        warn_at=long_ago + timedelta(minutes=48),
+        state="met",
+        met_at=long_ago + timedelta(minutes=30),
+    )
+
+    quote = connection.ops.quote_name
+    at = connection.ops.adapt_datetimefield_value(now)
+
+    def plus(seconds: str) -> str:
+        """SQL for ``now`` plus an integer expression of seconds."""
+        if connection.vendor == "postgresql":
+            return f"(%(now)s::timestamptz + ({seconds}) * interval '1 second')"
+        return f"strftime('%%Y-%%m-%%d %%H:%%M:%%S', %(now)s, printf('%%+d seconds', {seconds}))"
+
+    def copy(model, source_where: str, replace: dict[str, str], rows: str) -> None:
+        """INSERT a copy of the template row of ``model`` for each row of ``rows`` (a FROM
+        clause giving ``i``), with the columns in ``replace`` computed."""
+        columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
+        select = [replace.get(c, f"t.{quote(c)}") for c in columns]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
+                f"SELECT {', '.join(select)} FROM {quote(model._meta.db_table)} t, {rows} "
+                f"WHERE {source_where}",
+                {"now": at, "template": template.pk, "count": ticket_count},
             )
-            if connection.vendor == "sqlite" and created[0].pk is None:
-                raise SystemExit("bulk_create did not return primary keys")
-            targets = []
-            for ticket in created:
-                index = int(ticket.subject.rsplit(" ", 1)[1])
-                if index % warn_every == 0:
-                    due_at = now + timedelta(minutes=10)
-                    warn_at = now - timedelta(seconds=rng.randrange(1, 600))
-                    warned_at = None
-                    due["warn"] += 1
-                elif index % breach_every == 100:
-                    due_at = now - timedelta(seconds=rng.randrange(1, 600))
-                    warn_at = due_at - timedelta(minutes=12)
-                    warned_at = warn_at
-                    due["breach"] += 1
-                else:
-                    due_at = now + timedelta(seconds=rng.randrange(3600, 3 * 86_400))
-                    warn_at = due_at - timedelta(minutes=30)
-                    warned_at = None
-                p1 = ticket.priority == "P1"
-                targets.append(
-                    TicketTarget(
-                        ticket=ticket,
-                        organisation_id=ticket.organisation_id,
-                        tenant_id=ticket.tenant_id,
-                        kind="initial_response",
-                        priority=ticket.priority,
-                        clock="24x7" if p1 else "business",
-                        target_seconds=3600 if p1 else 30_600,
-                        started_at=now - timedelta(hours=1),
-                        running_since=now - timedelta(hours=1),
-                        due_at=due_at,
-                        warn_at=warn_at,
-                        warned_at=warned_at,
-                    )
-                )
-                if p1:
-                    targets.append(
-                        TicketTarget(
-                            ticket=ticket,
-                            organisation_id=ticket.organisation_id,
-                            tenant_id=ticket.tenant_id,
-                            kind="resolution",
-                            priority="P1",
-                            clock="24x7",
-                            target_seconds=4 * 3600,
-                            started_at=now - timedelta(hours=1),
-                            running_since=now - timedelta(hours=1),
-                            due_at=now + timedelta(hours=3),
-                            warn_at=now + timedelta(hours=2, minutes=12),
-                        )
-                    )
-                if index % 2:
-                    long_ago = now - timedelta(days=30)
-                    targets.append(
-                        TicketTarget(
-                            ticket=ticket,
-                            organisation_id=ticket.organisation_id,
-                            tenant_id=ticket.tenant_id,
-                            kind="ongoing_update",
-                            priority=ticket.priority,
-                            clock="24x7",
-                            target_seconds=3600,
-                            started_at=long_ago,
-                            running_since=long_ago,
-                            due_at=long_ago + timedelta(hours=1),
-                            warn_at=long_ago + timedelta(minutes=48),
-                            state="met",
-                            met_at=long_ago + timedelta(minutes=30),
-                        )
-                    )
-            TicketTarget.objects.bulk_create(targets, batch_size=5_000)
-    return due
+
+    counter = (
+        "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %(count)s - 1)"
+        " SELECT i FROM n) n"
+    )
+    # The copies' ids follow the template's in insertion order, so ``id - template`` is ``i``.
+    copies = f"(SELECT id AS ticket_id, id - %(template)s AS i FROM {quote(Ticket._meta.db_table)}"
+    copies += " WHERE id > %(template)s) n"
+    due_in = f"3600 + (i * 7919) %% {3 * 86_400 - 3600}"
+    late = "1 + (i * 7) %% 599"
+    p1 = "i %% 4 = 0"
+    with transaction.atomic():
+        copy(
+            Ticket,
+            "t.id = %(template)s",
+            {
+                "priority": f"CASE WHEN {p1} THEN 'P1' ELSE 'P3' END",
+                "subject": "'Bench ticket ' || i",
+            },
+            counter,
+        )
+        last = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first()
+        if last - template.pk != ticket_count - 1:
+            raise SystemExit("the copies' ids are not consecutive")
+        target = "t.ticket_id = %(template)s AND t.kind = "
+        copy(
+            TicketTarget,
+            target + "'initial_response'",
+            {
+                "ticket_id": "n.ticket_id",
+                "priority": f"CASE WHEN {p1} THEN 'P1' ELSE 'P3' END",
+                "clock": f"CASE WHEN {p1} THEN '24x7' ELSE 'business' END",
+                "target_seconds": f"CASE WHEN {p1} THEN 3600 ELSE 30600 END",
+                "due_at": f"CASE WHEN i %% {WARN_EVERY} = 0 THEN {plus('600')} "
+                f"WHEN i %% {BREACH_EVERY} = 100 THEN {plus(f'-({late})')} "
+                f"ELSE {plus(due_in)} END",
+                "warn_at": f"CASE WHEN i %% {WARN_EVERY} = 0 THEN {plus(f'-({late})')} "
+                f"WHEN i %% {BREACH_EVERY} = 100 THEN {plus(f'-({late}) - 720')} "
+                f"ELSE {plus(f'{due_in} - 1800')} END",
+                "warned_at": f"CASE WHEN i %% {BREACH_EVERY} = 100 "
+                f"THEN {plus(f'-({late}) - 720')} END",
+            },
+            copies,
+        )
+        copy(
+            TicketTarget,
+            target + f"'resolution' AND {p1}",
+            {"ticket_id": "n.ticket_id"},
+            copies,
+        )
+        copy(
+            TicketTarget,
+            target + "'ongoing_update' AND i %% 2 = 1",
+            {"ticket_id": "n.ticket_id", "priority": f"CASE WHEN {p1} THEN 'P1' ELSE 'P3' END"},
+            copies,
+        )
+        cycle_template.delete()  # ticket 0's index is even: no met cycle
+    return {
+        "warn": len(range(0, ticket_count, WARN_EVERY)),
+        "breach": len(range(100, ticket_count, BREACH_EVERY)),
+    }
 
 
 def reset(now) -> dict[str, int]:
@@ -256,12 +302,12 @@ def child(db: str, ticket_count: int, repeat: int, reuse: bool) -> int:
     django.setup()
     from datetime import UTC, datetime
 
-    from django.core import mail
     from django.core.management import call_command
     from django.db import connection
     from django.template.loader import get_template
     from django.urls import reverse
 
+    from outbox.models import OutgoingMail
     from sla import services as sla
     from sla.deadlines import calendar_is_open
     from tickets.models import Ticket, TicketTarget
@@ -279,7 +325,7 @@ def child(db: str, ticket_count: int, repeat: int, reuse: bool) -> int:
         due = load(ticket_count, now)
     ticket_count = Ticket.objects.count()
     # Statistics as autovacuum / ANALYZE would have them, and the bulk load flushed to disk, so
-    # that the timed sweep does not pay for writing out the 350,000 rows loaded a second ago.
+    # that the timed sweep does not pay for writing out the rows loaded a second ago.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE")
@@ -315,7 +361,7 @@ def child(db: str, ticket_count: int, repeat: int, reuse: bool) -> int:
     reverse("tickets:detail", args=[1])
     for name in ("tickets/email/sla_warning.txt", "tickets/email/sla_breached.txt"):
         get_template(name)
-    mail.outbox = []
+    OutgoingMail.objects.all().delete()
 
     result, elapsed = timed_sweep(now, bool(os.environ.get("BENCH_PROFILE")))
     again = time.perf_counter()
@@ -324,9 +370,10 @@ def child(db: str, ticket_count: int, repeat: int, reuse: bool) -> int:
 
     log(
         f"\n{db}: one sweep over {ticket_count:,} open tickets: {result.warned:,} warnings, "
-        f"{result.breached:,} breaches, {len(mail.outbox):,} mails in {elapsed:.3f} s "
-        f"(target < {TARGET_SECONDS:.0f} s); the next sweep found "
-        f"{second.warned + second.breached} to send in {second_elapsed * 1000:.1f} ms"
+        f"{result.breached:,} breaches, {OutgoingMail.objects.count():,} mails in the outbox "
+        f"in {elapsed:.3f} s (target ≤ {TARGET_SECONDS:.0f} s); the next sweep found "
+        f"{second.warned + second.breached} to send in {second_elapsed * 1000:.1f} ms "
+        f"(target ≤ {IDLE_TARGET_SECONDS * 1000:.0f} ms)"
     )
     ok = True
     if (result.warned, result.breached) != (due["warn"], due["breach"]):
@@ -335,8 +382,11 @@ def child(db: str, ticket_count: int, repeat: int, reuse: bool) -> int:
     if second.warned or second.breached:
         log("FAIL: the second sweep sent something again")
         ok = False
-    if elapsed >= TARGET_SECONDS:
+    if elapsed > TARGET_SECONDS:
         log("FAIL: the sweep missed its target")
+        ok = False
+    if second_elapsed > IDLE_TARGET_SECONDS:
+        log("FAIL: the sweep with nothing due missed its target")
         ok = False
     # The same work again, to show how much of the first sweep was a cold cache.
     for run in range(2, repeat + 1):
@@ -352,7 +402,7 @@ def child(db: str, ticket_count: int, repeat: int, reuse: bool) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--tickets", type=int, default=200_000)
+    parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument(
         "--repeat", type=int, default=3, help="time the same sweep this often (reset between)"
     )

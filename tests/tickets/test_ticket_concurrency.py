@@ -84,3 +84,57 @@ def test_two_engineers_escalating_at_the_same_moment_escalate_once(org_a, engine
     ticket.refresh_from_db()
     assert ticket.level == "L2"
     assert ticket.events.filter(kind=TicketEvent.Kind.LEVEL_CHANGED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_timeline_follows_commit_order_when_writes_race(org_a, engineers):
+    """Eight people write on one ticket at once. Each write takes its time after it holds the
+    ticket's row lock, so the timeline (in the order the writes were recorded, which is the
+    order of the lock) never runs backwards. On PostgreSQL the writers really wait on the row
+    lock; SQLite serialises whole write transactions."""
+    ticket = services.ticket_create(
+        submitter=org_a.contact,
+        tenant_id=org_a.prod.pk,
+        kind="incident",
+        priority="P3",
+        subject="Busy ticket",
+        description="Everyone writes at once",
+    )
+    writers = 8
+    rounds = 6
+    barrier = threading.Barrier(writers)
+    failures = []
+
+    def write(index: int) -> None:
+        try:
+            barrier.wait()
+            for n in range(rounds):
+                mine = Ticket.objects.get(pk=ticket.pk)
+                if index % 2:
+                    services.ticket_customer_reply(
+                        ticket=mine, author=org_a.contact, body=f"customer {index}.{n}"
+                    )
+                else:
+                    services.ticket_add_note(
+                        ticket=mine, author=engineers["L1"], body=f"engineer {index}.{n}"
+                    )
+        except Exception as error:  # reported below, with the thread that raised it
+            failures.append(f"writer {index}: {error!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(index,)) for index in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    times = list(
+        TicketEvent.objects.filter(ticket=ticket)
+        .exclude(kind=TicketEvent.Kind.CREATED)
+        .order_by("pk")
+        .values_list("at", flat=True)
+    )
+    assert len(times) == writers * rounds
+    backwards = [(a, b) for a, b in zip(times, times[1:], strict=False) if b < a]
+    assert backwards == []
