@@ -436,6 +436,12 @@ CELERY_BEAT_SCHEDULE["attachment-orphans"] = {
     "schedule": crontab(minute=30),
     "options": {"expires": 45 * 60},
 }
+CELERY_BEAT_SCHEDULE["database-statistics"] = {
+    # SQLite's planner statistics, which the reports' plans need (PostgreSQL keeps its own).
+    "task": "reports.tasks.database_statistics",
+    "schedule": crontab(hour=3, minute=47),
+    "options": {"expires": 3600},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Logging --------------------------------------------------------------------------------

@@ -200,18 +200,18 @@ def _order(figure: Figure) -> tuple:
     return (figure.priority or "ZZ", KIND_ORDER.get(figure.kind, 99), figure.basis, figure.clock)
 
 
-def compliance(
+GROUPS = ("priority", "kind", "basis", "clock")
+
+
+def compliance_rows(
     *, start: datetime, end: datetime, now: datetime, scope: Scope = EVERYTHING
-) -> Totals:
-    """Per priority × target (× basis and clock): met, missed, open and overdue, not yet due,
-    compliance and the median and p90 clock time used. Two queries and the goals."""
-    groups = ("priority", "kind", "basis", "clock")
-    # One pass over the period's rows: the counts and the percentiles of the targets that were
-    # met or missed and are closed.
-    rows = (
+) -> QuerySet:
+    """One pass over the period's rows per priority × target (× basis and clock): the counts,
+    and the percentiles of the targets that were met or missed and are closed."""
+    return (
         counted_targets(start, end, scope)
         .order_by()
-        .values(*groups)
+        .values(*GROUPS)
         .annotate(
             met=Count("pk", filter=met_q()),
             missed=Count("pk", filter=missed_q(now)),
@@ -220,12 +220,20 @@ def compliance(
             used=PercentilesCont("used_seconds", FRACTIONS, filter=decided_and_closed_q()),
         )
     )
+
+
+def compliance(
+    *, start: datetime, end: datetime, now: datetime, scope: Scope = EVERYTHING
+) -> Totals:
+    """Per priority × target (× basis and clock): met, missed, open and overdue, not yet due,
+    compliance and the median and p90 clock time used. Two queries and the goals."""
+    rows = compliance_rows(start=start, end=end, now=now, scope=scope)
     goals = ComplianceGoal.lookup()
     totals = Totals()
     for row in rows:
         median, p90 = row["used"] or (None, None)
         figure = Figure(
-            **{g: row[g] for g in groups},
+            **{g: row[g] for g in GROUPS},
             met=row["met"],
             missed=row["missed"],
             open_overdue=row["open_overdue"],

@@ -1,13 +1,14 @@
 """Percentiles computed in the database, one row per group, never by reading the rows.
 
-PostgreSQL has ``percentile_cont``. SQLite has none, so the portal gives it one: SQLite runs
-aggregate functions its host registers on the connection (as Django registers its date
-functions), and ``SqlitePercentiles`` is ``percentile_cont``'s definition (linear interpolation
-between closest ranks, position ``1 + p·(n − 1)``) over the group's values, registered on every
-SQLite connection (``register_sqlite_percentile``). ``window`` is a third, portable method in
-plain SQL: it ranks each group's values with ``ROW_NUMBER()`` and ``COUNT(*) OVER`` and reads
-the values around the wanted rank. All three give the same results
-(``tests/reports/test_percentiles.py``); the window method is the slowest on SQLite.
+PostgreSQL has ``percentile_cont``. SQLite has none; there the group's values are gathered by
+SQLite itself (``group_concat``, in C, one string per group), and ``percentile_cont``'s
+definition (linear interpolation between closest ranks, position ``1 + p·(n − 1)``) is applied
+to that one list when the row is read: exact for whole numbers (the clock times are whole
+seconds) and to SQLite's 15 significant digits for others. An aggregate registered on the
+connection would do the same but pays a Python call per row, twice as slow over a year of
+targets. ``window`` is a third, portable method in plain SQL: it ranks each group's values with
+``ROW_NUMBER()`` and ``COUNT(*) OVER`` and reads the values around the wanted rank. All three
+give the same results (``tests/reports/test_percentiles.py``).
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from fractions import Fraction
 from django.db import connection
 from django.db.models import Aggregate, Field, QuerySet
 
+# SQLite's answer: "<fractions>|<values>", both space-separated.
+_SQLITE_SEPARATOR = "|"
+
 
 class FloatList(Field):
-    """Several numbers from one aggregate: a PostgreSQL array, or SQLite's space-separated text."""
+    """Several numbers from one aggregate: a PostgreSQL array, or the percentiles of SQLite's
+    gathered values."""
 
     def get_internal_type(self) -> str:
         return "TextField"
@@ -29,14 +34,15 @@ class FloatList(Field):
         if value is None:
             return None
         if isinstance(value, str):
-            return [float(part) if part else None for part in value.split(" ")]
+            return sqlite_percentiles(value)
         return [None if part is None else float(part) for part in value]
 
 
 class PercentilesCont(Aggregate):
     """Several percentiles of one expression in one pass: PostgreSQL's
-    ``percentile_cont(ARRAY[…]) WITHIN GROUP (ORDER BY expression)``, or the aggregate of the
-    same name registered on SQLite. Null values are left out; no values give ``None``."""
+    ``percentile_cont(ARRAY[…]) WITHIN GROUP (ORDER BY expression)``, or on SQLite the values
+    gathered by ``group_concat`` and interpolated as ``percentile_cont`` does. Null values are
+    left out; no values give ``None``."""
 
     function = "percentile_cont"
     template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
@@ -52,34 +58,18 @@ class PercentilesCont(Aggregate):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         clone = self.copy()
-        clone.template = "%(function)s(%(expressions)s, %(fractions)s)"
-        extra_context["fractions"] = "'" + " ".join(repr(f) for f in self.fractions) + "'"
+        # NULL when the group has no values: the concatenation is NULL too.
+        prefix = " ".join(repr(f) for f in self.fractions) + _SQLITE_SEPARATOR
+        clone.template = f"'{prefix}' || %(function)s(%(expressions)s, ' ')"
+        extra_context["function"] = "group_concat"
         return super(PercentilesCont, clone).as_sql(compiler, connection, **extra_context)
 
 
-class SqlitePercentiles:
-    """``percentile_cont`` as an SQLite aggregate: SQLite feeds it the group's values and the
-    fractions; it answers the percentiles, space-separated."""
-
-    __slots__ = ("fractions", "values")
-
-    def __init__(self) -> None:
-        self.values: list[float] = []
-        self.fractions = ""
-
-    def step(self, value, fractions) -> None:
-        if value is not None:
-            self.values.append(value)
-            self.fractions = fractions
-
-    def finalize(self) -> str | None:
-        if not self.values:
-            return None
-        self.values.sort()
-        return " ".join(
-            repr(_interpolate_sorted(self.values, Fraction(part)))
-            for part in self.fractions.split(" ")
-        )
+def sqlite_percentiles(answer: str) -> list[float]:
+    """The percentiles of SQLite's ``"<fractions>|<values>"``."""
+    fractions, _, text = answer.partition(_SQLITE_SEPARATOR)
+    values = sorted(float(part) for part in text.split(" "))
+    return [_interpolate_sorted(values, Fraction(part)) for part in fractions.split(" ")]
 
 
 def _interpolate_sorted(values: list[float], fraction: Fraction) -> float:
@@ -89,12 +79,6 @@ def _interpolate_sorted(values: list[float], fraction: Fraction) -> float:
     if weight == 0:
         return float(values[low])
     return float(values[low]) + float(weight) * (float(values[low + 1]) - float(values[low]))
-
-
-def register_sqlite_percentile(sender, connection, **kwargs) -> None:
-    """``connection_created`` receiver: give every SQLite connection ``percentile_cont``."""
-    if connection.vendor == "sqlite":
-        connection.connection.create_aggregate("percentile_cont", 2, SqlitePercentiles)
 
 
 def native_available() -> bool:
@@ -168,7 +152,7 @@ def percentiles(
     method: str | None = None,
 ) -> dict[tuple, list[float | None]]:
     """Percentiles of ``value`` per group of ``groups`` over ``queryset`` (null values left
-    out). ``method`` is ``"native"`` (PostgreSQL's, or the one registered on SQLite),
+    out). ``method`` is ``"native"`` (PostgreSQL's ``percentile_cont``, on SQLite the gathered values),
     ``"window"`` or ``None`` for the best the database offers."""
     method = method or ("native" if native_available() else "window")
     if method == "window":

@@ -455,6 +455,25 @@ class TicketTarget(models.Model):
                 name="target_report_due",
                 condition=Q(state__in=["met", "breached", "pending"]),
             ),
+            # The same rows in the order of the compliance table's groups. SQLite, once it has
+            # statistics (``lib.database.refresh_statistics``), reads a period through it as one
+            # range per group (a skip-scan) and groups without sorting: a year of targets in a
+            # tenth of the time. PostgreSQL 15 has no skip-scan and reads the index above.
+            models.Index(
+                fields=[
+                    "priority",
+                    "kind",
+                    "basis",
+                    "clock",
+                    "due_at",
+                    "state",
+                    "used_seconds",
+                    "met_at",
+                    "ended_at",
+                ],
+                name="target_report_groups",
+                condition=Q(state__in=["met", "breached", "pending"]),
+            ),
             models.Index(
                 fields=["organisation", "due_at"],
                 name="target_report_org_due",

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from availability.demo import seed_demo_availability
+from lib.database import refresh_statistics
 from tenants.demo import DEMO_PASSWORD, seed_demo
 from tickets.demo import seed_demo_tickets
 
@@ -19,3 +20,4 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(f"{created} demo tickets were created.")
         seed_demo_availability()
+        refresh_statistics()
