@@ -87,6 +87,8 @@ PAGE_P95_MS = 300
 WRITE_P95_MS = 500
 WRITES = ("file ticket", "customer reply", "reply", "note", "take", "escalate")
 CHANGED = "changed while you were looking"
+# Tokens name this run, so that a database kept from an earlier run is not counted twice.
+RUN = time.strftime("%H%M%S")
 TICKET_LINK = re.compile(r'href="/tickets/(\d+)/"')
 QUEUE_ROW = re.compile(r'data-ticket="(\d+)"')
 
@@ -124,7 +126,7 @@ class Person:
 
     def token(self) -> str:
         self.n += 1
-        return f"load-{self.index}-{self.n}"
+        return f"load-{RUN}-{self.index}-{self.n}"
 
     def page(self, kind: str, path: str) -> str:
         started = time.perf_counter()
@@ -276,10 +278,11 @@ def check(ledger: Ledger) -> dict[str, int]:
     from tenants.models import User
     from tickets.models import Ticket, TicketEvent, TicketTarget
 
-    token = re.compile(r"\[(load-\d+-\d+)\]")
+    token = re.compile(rf"\[(load-{RUN}-\d+-\d+)\]")
+    mark = f"[load-{RUN}-"
     problems: dict[str, int] = {}
     saved = Counter()
-    for subject in Ticket.objects.filter(subject__startswith="Load ticket [").values_list(
+    for subject in Ticket.objects.filter(subject__startswith=f"Load ticket {mark}").values_list(
         "subject", flat=True
     ):
         saved[("file ticket", token.search(subject).group(1))] += 1
@@ -289,11 +292,11 @@ def check(ledger: Ledger) -> dict[str, int]:
         TicketEvent.Kind.INTERNAL_NOTE: "note",
     }
     for kind, body in TicketEvent.objects.filter(
-        kind__in=list(kinds), body__contains="[load-"
+        kind__in=list(kinds), body__contains=mark
     ).values_list("kind", "body"):
         saved[(kinds[kind], token.search(body).group(1))] += 1
     for reason in TicketEvent.objects.filter(
-        kind=TicketEvent.Kind.LEVEL_CHANGED, reason__contains="[load-"
+        kind=TicketEvent.Kind.LEVEL_CHANGED, reason__contains=mark
     ).values_list("reason", flat=True):
         saved[("escalate", token.search(reason).group(1))] += 1
 
@@ -313,7 +316,7 @@ def check(ledger: Ledger) -> dict[str, int]:
     problems["take: lost"] = sum(
         1 for pk, email in ledger.acknowledged["take"] if (pk, staff[email]) not in assigned
     )
-    load_tickets = Ticket.objects.filter(subject__startswith="Load ticket [")
+    load_tickets = Ticket.objects.filter(subject__startswith=f"Load ticket {mark}")
     problems["tickets without their submission event"] = load_tickets.exclude(
         events__kind=TicketEvent.Kind.CREATED
     ).count()
