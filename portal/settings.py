@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "onboarding",
     "reports",
     "outbox",
+    "events",
     "availability",
     "home",
 ]
@@ -453,3 +454,4 @@ LOGGING = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+

@@ -58,7 +58,7 @@ from sla.deadlines import Clock, calendar_is_open
 from sla.models import Calendar, Priority
 from tenants.roles import engineers, manager_emails
 
-from . import targets
+from . import publication, targets
 from .models import Ticket, TicketEvent, TicketTarget
 
 logger = logging.getLogger(__name__)
@@ -384,7 +384,7 @@ def _announce_breaches(items: list[_Item], now: datetime, result: SweepResult) -
     if not managers:
         logger.warning("Nobody to alert about %d breaches: no active managers", len(items))
     messages += _digests(digest, template, _breach_subject, {})
-    TicketEvent.objects.bulk_create(events)
+    publication.publish(TicketEvent.objects.bulk_create(events))
     mail_enqueue(messages)
 
 
@@ -434,5 +434,5 @@ def _announce_warnings(items: list[_Item], now: datetime, result: SweepResult) -
         digest[recipients].append(item)
         result.warned += 1
     messages = _digests(digest, "tickets/email/sla_warning.txt", _warning_subject, {})
-    TicketEvent.objects.bulk_create(events)
+    publication.publish(TicketEvent.objects.bulk_create(events))
     mail_enqueue(messages)
