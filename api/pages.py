@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from lib.forms import add_service_error
@@ -33,6 +33,7 @@ def _paginate(request, table, per_page: int = 25):
     return table
 
 
+@require_safe
 def index(request):
     user = request.user
     _require_any_manager(user)
@@ -116,10 +117,11 @@ def webhook_create(request):
     return render(request, "api/webhook_form.html", {"form": form}, status=status)
 
 
+@require_safe
 def webhook_detail(request, endpoint_id: int):
     endpoint = access.endpoint_for_manager(request.user, endpoint_id)
     deliveries = endpoint.deliveries.select_related("event")
-    table = _paginate(request, DeliveryTable(deliveries, context={"endpoint": endpoint}))
+    table = _paginate(request, DeliveryTable(deliveries))
     return render(request, "api/webhook_detail.html", {"endpoint": endpoint, "table": table})
 
 
