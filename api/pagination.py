@@ -16,7 +16,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from lib.pagination import bounded_page_size, page_size_max
+from lib.pagination import page_size_max
 from tickets.queue.selectors import urgency_order
 
 from .problems import Problem
@@ -78,9 +78,7 @@ class KeysetPagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        self.page_size = bounded_page_size(
-            request.query_params.get(self.page_size_query_param), default=DEFAULT_PAGE_SIZE
-        )
+        self.page_size = self._page_size(request)
         queryset = self.order(queryset)
         encoded = request.query_params.get(self.cursor_query_param)
         if encoded:
@@ -90,6 +88,21 @@ class KeysetPagination(BasePagination):
         rows = rows[: self.page_size]
         self.last = rows[-1] if rows else None
         return rows
+
+    def _page_size(self, request) -> int:
+        """The asked page size; unlike the pages, which quietly hold it in bounds, the API says
+        when it is not a whole number from 1 to ``PAGE_SIZE_MAX``."""
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is None:
+            return DEFAULT_PAGE_SIZE
+        maximum = page_size_max()
+        if not (asked.isascii() and asked.isdigit() and 1 <= int(asked) <= maximum):
+            raise Problem(
+                400,
+                "invalid_page_size",
+                f"page_size must be a whole number from 1 to {maximum}.",
+            )
+        return int(asked)
 
     def _decode(self, encoded: str) -> list:
         try:
@@ -148,7 +161,7 @@ class KeysetPagination(BasePagination):
                 "in": "query",
                 "description": f"Rows per page, {DEFAULT_PAGE_SIZE} by default, at most "
                 f"{page_size_max()}.",
-                "schema": {"type": "integer"},
+                "schema": {"type": "integer", "minimum": 1, "maximum": page_size_max()},
             },
         ]
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -30,6 +31,7 @@ from . import idempotency, serializers
 from .authentication import via
 from .filters import TicketFilter
 from .pagination import Key, KeysetPagination, QueuePagination, TicketPagination
+from .problems import Problem, problem
 
 NO_STORE = "private, no-store"
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -48,6 +50,36 @@ class ApiView(GenericAPIView):
     @classmethod
     def as_view(cls, **initkwargs):
         return login_not_required(super().as_view(**initkwargs))
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.check_query(request)
+
+    def query_names(self) -> set[str]:
+        """The query parameters this view reads: its filters and its paging."""
+        names = set()
+        if getattr(self, "filterset_class", None) is not None:
+            names |= set(self.filterset_class.base_filters)
+        if getattr(self, "pagination_class", None) is not None:
+            paginator = self.pagination_class
+            names |= {paginator.cursor_query_param, paginator.page_size_query_param}
+        return names if self.request.method in ("GET", "HEAD") else set()
+
+    def check_query(self, request) -> None:
+        """Refuse query parameters the view does not read, and empty ones: a misspelt filter
+        should say so rather than quietly return everything."""
+        if not hasattr(self, request.method.lower()):
+            return  # DRF answers 405 for a method the view does not have
+        allowed = self.query_names()
+        errors = {}
+        for name, values in request.query_params.lists():
+            if name not in allowed:
+                errors[name] = [{"code": "unknown_parameter", "message": "Not a parameter here."}]
+            elif any(value == "" for value in values):
+                errors[name] = [{"code": "blank", "message": "Leave it out instead of empty."}]
+        if errors:
+            detail = " ".join(f"{name}: {e[0]['message']}" for name, e in errors.items())
+            raise Problem(400, "invalid_parameter", detail, errors)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -453,3 +485,16 @@ class MeView(ApiView):
     @extend_schema(summary="The key you are using, and whom it acts as")
     def get(self, request):
         return Response(serializers.MeSerializer(request.auth).data)
+
+
+@login_not_required
+@csrf_exempt
+def not_found(request, path: str = ""):
+    """Any other address under /api/v1/: a problem, not the pages' HTML 404."""
+    body = problem(404, "not_found", "There is no such address in the API.")
+    return JsonResponse(
+        body,
+        status=404,
+        content_type="application/problem+json",
+        headers={"Cache-Control": NO_STORE},
+    )
