@@ -1,7 +1,7 @@
 """The REST API, version 1: /api/v1/…"""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path, re_path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import docs, views
@@ -32,5 +32,5 @@ urlpatterns = [
         for name in views.ACTION_SERIALIZERS
     ],
     # Last: any other address under /api/v1/ (an id that is not a number, say) is a JSON 404.
-    re_path(r"^(?P<path>.*)$", views.not_found, name="not_found"),
+    path("<path:path>", views.not_found, name="not_found"),
 ]

@@ -196,6 +196,8 @@ OBJECT_BUILDERS = {
     "key_id": lambda a: _api_key(a).pk,
     "endpoint_id": lambda a: _endpoint(a).pk,
     "delivery_id": lambda a: _delivery(a).pk,
+    # The API's catch-all: an address that names nothing.
+    "path": lambda a: "no-such-thing/",
     "uidb64": lambda a: "MQ",
     "token": lambda a: "set-password",
 }

@@ -251,6 +251,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     ),
     # --- the REST API: API keys (no key: 401); the schema and its docs are public ---
     "api:schema": (everyone(200), everyone(405)),
+    "api:not_found": (everyone(404), everyone(404)),
     "api:docs": (everyone(200), everyone(405)),
     "api:me": (everyone(200, anonymous=NO_KEY), API_ONLY_POST),
     "api:tenants": (everyone(200, anonymous=NO_KEY), API_ONLY_POST),

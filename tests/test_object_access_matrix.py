@@ -19,6 +19,7 @@ from .routes import OBJECT_BUILDERS, Route, all_routes
 EXEMPT_ROUTES = {
     "password_reset_confirm": "a signed token link of Django's own auth views, not an object",
     "by": "a breakdown (organisation, tenant, level, engineer) of the managers' SLA report",
+    "not_found": "the API's answer for any address it does not have, not an object",
 }
 
 
