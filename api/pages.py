@@ -1,6 +1,7 @@
 """The integration pages. Access: ``access`` (customer admins: their organisation's keys and
 webhooks; support managers: staff keys); objects of another organisation are a 404."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
@@ -122,7 +123,14 @@ def webhook_detail(request, endpoint_id: int):
     endpoint = access.endpoint_for_manager(request.user, endpoint_id)
     deliveries = endpoint.deliveries.select_related("event")
     table = _paginate(request, DeliveryTable(deliveries))
-    return render(request, "api/webhook_detail.html", {"endpoint": endpoint, "table": table})
+    context = {
+        "endpoint": endpoint,
+        "table": table,
+        "retry_base": settings.WEBHOOK_RETRY_BASE_SECONDS,
+        "retry_max": settings.WEBHOOK_RETRY_MAX_SECONDS // 60,
+        "attempts": settings.WEBHOOK_MAX_ATTEMPTS,
+    }
+    return render(request, "api/webhook_detail.html", context)
 
 
 @require_POST
