@@ -44,7 +44,9 @@ class EndpointTable(tables.Table):
 
 
 class DeliveryTable(tables.Table):
-    created_at = tables.DateTimeColumn(verbose_name="Event", format="j M Y H:i:s")
+    created_at = tables.DateTimeColumn(
+        accessor="event__occurred_at", verbose_name="Happened", format="j M Y H:i:s"
+    )
     event_type = tables.Column(accessor="event__type", verbose_name="Type")
     ticket = tables.Column(accessor="event__ticket_id", verbose_name="Ticket", default="—")
     state = tables.Column()

@@ -135,7 +135,9 @@ def webhooks_dispatch(*, now: datetime) -> int:
             WebhookDelivery(endpoint=endpoint, event=event, created_at=now, next_attempt_at=now)
             for event in events
             for endpoint in endpoints.get(event.organisation_id, [])
+            # An endpoint hears of what happened once it was there, not of older history.
             if event.type in (endpoint.event_types or [])
+            and event.occurred_at >= endpoint.created_at
         ]
         WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
         Event.objects.filter(pk__in=[e.pk for e in events], dispatched_at__isnull=True).update(

@@ -127,6 +127,13 @@ def test_an_organisation_hears_only_of_its_own_tickets(org_a, org_b, receiver):
     assert WebhookDelivery.objects.count() == 0
 
 
+def test_an_endpoint_hears_nothing_of_what_happened_before_it_was_added(org_a, receiver):
+    _file(org_a, now=timezone.now() - timedelta(minutes=5))
+    _endpoint(org_a, receiver.url)
+    webhooks_deliver(now=timezone.now())
+    assert receiver.calls == []
+
+
 def test_only_the_chosen_events_are_sent(org_a, engineers, receiver):
     _endpoint(org_a, receiver.url, events=["ticket.replied"])
     ticket = _file(org_a)
