@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "audit",
     "accounts",
     "sla",
@@ -52,7 +55,9 @@ INSTALLED_APPS = [
     "onboarding",
     "reports",
     "outbox",
+    "events",
     "availability",
+    "api",
     "home",
 ]
 
@@ -459,3 +464,89 @@ LOGGING = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+
+# --- The REST API (/api/v1/) and webhooks ---------------------------------------------------------
+# Keys only (Authorization: Bearer …): no sessions, hence no CSRF token and no second factor;
+# JSON only, no browsable HTML API (the OpenAPI docs at /api/v1/docs/ serve people).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.KeyScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "api.parsers.FilesParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Support portal API",
+    "DESCRIPTION": (
+        "File and follow tickets from your own systems with the rules and messages of the "
+        "portal's pages. Authenticate with an API key from your customer admin: "
+        "`Authorization: Bearer sp_…`. Refusals are RFC 9457 problem details with a `code`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "TicketKindEnum": "tickets.models.Ticket.Kind",
+        "TimelineKindEnum": "tickets.models.TicketEvent.Kind",
+        "TargetKindEnum": "tickets.models.TicketTarget.Kind",
+        "TenantKindEnum": "tenants.models.Tenant.Kind",
+        "LevelEnum": "tenants.models.SupportLevel",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem_responses",
+    ],
+}
+# Calls per key and minute; past that, 429 with Retry-After.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+# Requests with a wrong key per client address and minute before even a right one waits.
+API_FAILED_AUTH_PER_MINUTE = env.int("API_FAILED_AUTH_PER_MINUTE", default=20)
+# Largest JSON body (files go as multipart/form-data, within REQUEST_MAX_BYTES).
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=256 * 1024)
+# How long a retry with the same Idempotency-Key gets the first answer again.
+API_IDEMPOTENCY_KEEP_HOURS = env.int("API_IDEMPOTENCY_KEEP_HOURS", default=24)
+
+# Webhooks: delivered by the worker like mail (api/webhooks/delivery.py).
+WEBHOOK_DELIVER_ON_COMMIT = env.str("WEBHOOK_DELIVER_ON_COMMIT", default="task")
+WEBHOOK_DELIVER_INTERVAL_SECONDS = env.float("WEBHOOK_DELIVER_INTERVAL_SECONDS", default=30.0)
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=20)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=120)
+WEBHOOK_DELIVER_SECONDS = env.float("WEBHOOK_DELIVER_SECONDS", default=20.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+WEBHOOK_KEEP_DAYS = env.int("WEBHOOK_KEEP_DAYS", default=30)
+# Also http:// and loopback addresses, for a local test receiver. Never in production.
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+WEBHOOK_QUEUE = env.str("WEBHOOK_QUEUE", default="")
+if WEBHOOK_QUEUE:
+    CELERY_TASK_ROUTES["api.tasks.webhooks_*"] = {"queue": WEBHOOK_QUEUE}
+CELERY_BEAT_SCHEDULE["webhooks-deliver"] = {
+    # Whatever the on-commit task did not send (broker down, worker lost) and retries due.
+    "task": "api.tasks.webhooks_deliver",
+    "schedule": WEBHOOK_DELIVER_INTERVAL_SECONDS,
+    "options": {"expires": max(WEBHOOK_DELIVER_INTERVAL_SECONDS - 5, 1)},
+}
+CELERY_BEAT_SCHEDULE["api-prune"] = {
+    # Old deliveries, dispatched events and idempotency records.
+    "task": "api.tasks.api_prune",
+    "schedule": crontab(hour=3, minute=41),
+    "options": {"expires": 3600},
+}

@@ -42,3 +42,12 @@ CACHES = {
 # The session lifetime tests set the production values themselves.
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 SESSION_ABSOLUTE_LIFETIME_SECONDS = 14 * 24 * 3600
+
+# Webhook deliveries run when a test calls them, to a receiver on 127.0.0.1.
+WEBHOOK_DELIVER_ON_COMMIT = "off"
+WEBHOOK_ALLOW_LOOPBACK = True
+WEBHOOK_RETRY_BASE_SECONDS = 1
+# The generated tests call the API hundreds of times a minute with one key; the limit itself is
+# tested with its own setting.
+API_RATE_LIMIT_PER_MINUTE = 100_000
+API_FAILED_AUTH_PER_MINUTE = 100_000

@@ -17,6 +17,8 @@ urlpatterns = [
     path("onboarding/", include("onboarding.urls")),
     path("reports/", include("reports.urls")),
     path("outbox/", include("outbox.urls")),
+    path("api/v1/", include("api.urls")),
+    path("integrations/", include("api.page_urls")),
     path("", include("availability.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -28,9 +28,42 @@ def person(role: str, *, org_a, org_b, engineers, manager, superuser):
     }.get(role) or engineers[role]
 
 
-def client_for(role: str, **people) -> Client:
+def client_for(role: str, *, api: bool = False, **people) -> Client:
+    """A client signed in as ``role``'s person; for the API (``api``), one that carries a
+    read-and-write API key acting as that person instead (anonymous: no key)."""
     client = Client(REMOTE_ADDR="192.0.2.10")
     user = person(role, **people)
     if user is not None:
-        client.force_login(user)
+        if api:
+            client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {api_key_of(user)}"
+        else:
+            client.force_login(user)
     return client
+
+
+def api_key_of(user) -> str:
+    """A read-and-write key acting as ``user``, made once per test (the user objects are)."""
+    secret = getattr(user, "_test_api_key", None)
+    if secret is None:
+        from django.utils import timezone
+
+        from api import keys
+        from api.models import ApiKey
+
+        prefix, secret = keys.new_key()
+        ApiKey.objects.create(
+            name=f"Key of {user.email}",
+            prefix=prefix,
+            secret_hash=keys.key_hash(secret),
+            scope=ApiKey.Scope.READ_WRITE,
+            user=user,
+            organisation_id=user.organisation_id,
+            created_at=timezone.now(),
+        )
+        user._test_api_key = secret
+    return secret
+
+
+def is_api_route(route) -> bool:
+    """Routes of the REST API answer API keys, not sessions."""
+    return route.name.startswith("api:")

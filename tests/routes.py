@@ -126,6 +126,56 @@ def _window(b):
     return _once(b, "window", build)
 
 
+def _api_key(a):
+    from api.services import api_key_create
+
+    return _once(
+        a,
+        "api_key",
+        lambda: api_key_create(actor=a.admin, holder_id=a.contact.pk, name="Matrix", scope="read")[
+            0
+        ],
+    )
+
+
+def _endpoint(a):
+    from api.services import webhook_endpoint_create
+
+    # A loopback address the tests allow (WEBHOOK_ALLOW_LOOPBACK); nothing is ever sent to it.
+    return _once(
+        a,
+        "endpoint",
+        lambda: webhook_endpoint_create(
+            actor=a.admin,
+            url="http://127.0.0.1:9/matrix",
+            event_types=["ticket.created"],
+        )[0],
+    )
+
+
+def _delivery(a):
+    from django.utils import timezone
+
+    from api.models import WebhookDelivery
+    from events.models import Event
+
+    def build():
+        endpoint = _endpoint(a)
+        now = timezone.now()
+        event = Event.objects.create(
+            organisation=a.org, type="ticket.created", occurred_at=now, dispatched_at=now
+        )
+        return WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event=event,
+            created_at=now,
+            next_attempt_at=now,
+            state=WebhookDelivery.State.FAILED,
+        )
+
+    return _once(a, "delivery", build)
+
+
 OBJECT_BUILDERS = {
     "contact_id": lambda a: a.contact.pk,
     "ticket_id": lambda a: _ticket(a).pk,
@@ -143,6 +193,11 @@ OBJECT_BUILDERS = {
     "organisation_id": lambda a: a.org.pk,
     # A breakdown of the managers' SLA report, not an object.
     "dimension": lambda a: "organisation",
+    "key_id": lambda a: _api_key(a).pk,
+    "endpoint_id": lambda a: _endpoint(a).pk,
+    "delivery_id": lambda a: _delivery(a).pk,
+    # The API's catch-all: an address that names nothing.
+    "path": lambda a: "no-such-thing/",
     "uidb64": lambda a: "MQ",
     "token": lambda a: "set-password",
 }

@@ -14,7 +14,7 @@ the walk checks that for each route and role too.
 import pytest
 from django.db import transaction
 
-from .roles import ROLES, client_for
+from .roles import ROLES, api_key_of, client_for, is_api_route, person
 from .routes import all_routes, missing_builders, url_of
 
 ENGINEERS = ("L1", "L2", "L3", "L4")
@@ -38,7 +38,17 @@ def everyone(status: int, *, anonymous: int | None = None) -> dict:
     return row(anonymous or status, status, status, status, status, status, status)
 
 
+def levels(statuses: dict, **by_level: int) -> dict:
+    """``statuses`` with some engineers' levels answering otherwise (the ladder rule)."""
+    return {**statuses, **by_level}
+
+
 SIGN_IN = 302  # anonymous visitors are sent to the sign-in page
+NO_KEY = 401  # the API answers a call without a key itself
+# The API's object: organisation A's ticket, new, at L1, unassigned, filed by contact_a. Its
+# POSTs carry no body: who may not act at all is refused first (403), then the body (400).
+API_ONLY_POST = everyone(405, anonymous=NO_KEY)
+LADDER = levels(row(NO_KEY, 403, 404, 403, 400, 400, 400), L2=403, L3=403, L4=403)
 # (GET, POST) per route. The POSTs carry no data: a form that is refused says why (200/400).
 EXPECTED: dict[str, tuple[dict, dict]] = {
     "home": (everyone(200, anonymous=SIGN_IN), everyone(200, anonymous=SIGN_IN)),
@@ -239,6 +249,74 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
         row(SIGN_IN, 403, 403, 403, 403, 200, 200),
         everyone(405, anonymous=SIGN_IN),
     ),
+    # --- the REST API: API keys (no key: 401); the schema and its docs are public ---
+    "api:schema": (everyone(200), everyone(405)),
+    "api:not_found": (everyone(404), everyone(404)),
+    "api:docs": (everyone(200), everyone(405)),
+    "api:me": (everyone(200, anonymous=NO_KEY), API_ONLY_POST),
+    "api:tenants": (everyone(200, anonymous=NO_KEY), API_ONLY_POST),
+    "api:queue": (row(NO_KEY, 403, 403, 403, 200, 200, 200), API_ONLY_POST),
+    "api:tickets": (everyone(200, anonymous=NO_KEY), everyone(400, anonymous=NO_KEY)),
+    "api:ticket_detail": (row(NO_KEY, 200, 404, 200, 200, 200, 200), API_ONLY_POST),
+    "api:ticket_attachment": (row(NO_KEY, 200, 404, 200, 200, 200, 200), API_ONLY_POST),
+    "api:ticket_reply": (
+        API_ONLY_POST,
+        levels(row(NO_KEY, 400, 404, 400, 400, 400, 400), L2=403, L3=403, L4=403),
+    ),
+    "api:ticket_note": (API_ONLY_POST, row(NO_KEY, 403, 404, 403, 400, 400, 400)),
+    "api:ticket_take": (
+        API_ONLY_POST,
+        levels(row(NO_KEY, 403, 404, 403, 403, 403, 403), L1=400),
+    ),
+    "api:ticket_assign": (API_ONLY_POST, row(NO_KEY, 403, 404, 403, 403, 400, 400)),
+    **{
+        f"api:ticket_{name}": (API_ONLY_POST, LADDER)
+        for name in (
+            "reclassify",
+            "agree_delivery",
+            "escalate",
+            "hand_back",
+            "confirm_product_defect",
+            "wait_for_customer",
+            "resume",
+            "resolve",
+            "close",
+        )
+    },
+    "api:ticket_confirm": (API_ONLY_POST, row(NO_KEY, 400, 404, 400, 403, 403, 403)),
+    "api:ticket_reopen": (API_ONLY_POST, row(NO_KEY, 400, 404, 400, 403, 403, 403)),
+    # Only the contact who filed it withdraws it.
+    "api:ticket_withdraw": (API_ONLY_POST, row(NO_KEY, 400, 404, 403, 403, 403, 403)),
+    # --- API keys and webhooks: customer admins; staff keys: managers ---
+    "integrations:index": (
+        row(SIGN_IN, 403, 403, 200, 403, 200, 200),
+        everyone(405, anonymous=SIGN_IN),
+    ),
+    "integrations:key_create": (
+        row(SIGN_IN, 403, 403, 200, 403, 200, 200),
+        row(SIGN_IN, 403, 403, 400, 403, 400, 400),
+    ),
+    # A manager manages staff keys, not a customer's: organisation A's key is not found.
+    "integrations:key_revoke": (
+        everyone(405, anonymous=SIGN_IN),
+        row(SIGN_IN, 403, 403, 302, 403, 404, 404),
+    ),
+    "integrations:webhook_create": (
+        row(SIGN_IN, 403, 403, 200, 403, 403, 403),
+        row(SIGN_IN, 403, 403, 400, 403, 403, 403),
+    ),
+    "integrations:webhook_detail": (
+        row(SIGN_IN, 403, 403, 200, 403, 403, 403),
+        everyone(405, anonymous=SIGN_IN),
+    ),
+    **{
+        name: (everyone(405, anonymous=SIGN_IN), row(SIGN_IN, 403, 403, 302, 403, 403, 403))
+        for name in (
+            "integrations:webhook_set_active",
+            "integrations:webhook_ping",
+            "integrations:delivery_retry",
+        )
+    },
     "availability:statement_preview": (
         row(SIGN_IN, 403, 404, 403, 403, 200, 200),
         everyone(405, anonymous=SIGN_IN),
@@ -264,18 +342,23 @@ def test_the_table_covers_every_role():
 
 @pytest.fixture
 def people(org_a, org_b, engineers, manager, superuser):
-    return {
+    people = {
         "org_a": org_a,
         "org_b": org_b,
         "engineers": engineers,
         "manager": manager,
         "superuser": superuser,
     }
+    # Keys exist before the walk: each request's transaction is rolled back.
+    for role in ROLES:
+        if (user := person(role, **people)) is not None:
+            api_key_of(user)
+    return people
 
 
-def _status(role: str, method: str, url: str, people) -> int:
+def _status(role: str, method: str, url: str, people, *, api: bool = False) -> int:
     with transaction.atomic():
-        status = getattr(client_for(role, **people), method)(url).status_code
+        status = getattr(client_for(role, api=api, **people), method)(url).status_code
         transaction.set_rollback(True)
     return status
 
@@ -288,14 +371,15 @@ def test_each_role_and_method_gets_the_declared_status(route, people):
         if not missing_builders(route_):
             url_of(route_, a)
     url = url_of(route, a)
+    api = is_api_route(route)
     get, post = EXPECTED[route.name]
     observed, wanted = {}, {}
     for role in ROLES:
         for method, expected in (("get", get[role]), ("post", post[role])):
-            observed[role, method] = _status(role, method, url, people)
+            observed[role, method] = _status(role, method, url, people, api=api)
             wanted[role, method] = expected
         for method in ("put", "delete"):
-            observed[role, method] = _status(role, method, url, people)
+            observed[role, method] = _status(role, method, url, people, api=api)
             wanted[role, method] = 405
     wrong = {key: (observed[key], wanted[key]) for key in wanted if observed[key] != wanted[key]}
     assert not wrong, f"{url}: (observed, declared) {wrong}"

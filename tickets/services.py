@@ -19,9 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
+from events.context import current_via
 from tenants.models import Tenant, User
 
-from . import notifications, permissions, rules, targets
+from . import notifications, permissions, publication, rules, targets
 from .attachments import validate_upload
 from .models import Attachment, Ticket, TicketEvent
 
@@ -85,7 +86,9 @@ def _event(
     reason: str = "",
     **data,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    if via := current_via():
+        data.setdefault("via", via)
+    event = TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
         actor=actor,
@@ -95,6 +98,8 @@ def _event(
         reason=reason,
         data=data,
     )
+    publication.publish([event])
+    return event
 
 
 def _attach(

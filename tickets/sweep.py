@@ -60,7 +60,7 @@ from tenants.models import User
 from tenants.preferences import Mail, mail_to
 from tenants.roles import engineers, managers
 
-from . import targets
+from . import publication, targets
 from .models import Ticket, TicketEvent, TicketTarget
 
 logger = logging.getLogger(__name__)
@@ -401,7 +401,7 @@ def _announce_breaches(items: list[_Item], now: datetime, result: SweepResult) -
             )
     if not people:
         logger.warning("Nobody to alert about %d breaches: no active managers", len(items))
-    TicketEvent.objects.bulk_create(events)
+    publication.publish(TicketEvent.objects.bulk_create(events))
     mail_enqueue(messages)
 
 
@@ -454,5 +454,5 @@ def _announce_warnings(items: list[_Item], now: datetime, result: SweepResult) -
                 )
             )
             result.warned += 1
-    TicketEvent.objects.bulk_create(events)
+    publication.publish(TicketEvent.objects.bulk_create(events))
     mail_enqueue(messages)

@@ -29,6 +29,7 @@ from sla import measurement as clock
 from sla import services as sla
 from sla.deadlines import BusinessCalendar, Clock, Target, TargetKind
 
+from . import publication
 from .models import Ticket, TicketEvent, TicketTarget
 
 Kind = TicketTarget.Kind
@@ -338,7 +339,7 @@ class TargetBook:
             row.save()
         self._dirty.clear()
         if self.events:
-            TicketEvent.objects.bulk_create(self.events)
+            publication.publish(TicketEvent.objects.bulk_create(self.events))
             self.events = []
         ticket = self.ticket
         ticket.next_due_at = self.next_due_at
