@@ -10,8 +10,9 @@ manager and starts gunicorn with production settings on a free loopback port. It
 times, sequentially, 20 requests each of: the last full month's compliance, the last twelve
 months' compliance (one custom period), the month's drill-down by customer and the month's
 breach list; and counts each page's queries. It prints the plans of the compliance aggregate
-for a month and for twelve months: PostgreSQL reads a range of the partial index
-``target_report_due``; SQLite, with its statistics, skip-scans ``target_report_groups``.
+for a month and for twelve months, which must read an index alone: on PostgreSQL a month is a
+range of ``target_report_due`` and twelve months the whole of ``target_report_groups`` in the
+groups' order (no sort); SQLite, with its statistics, skip-scans ``target_report_groups``.
 
 A month's cost must follow the targets due that month, not the length of the history: run it
 with ``--months 36 --tickets 277000`` (the same monthly volume) and compare the one-month time.

@@ -37,6 +37,10 @@ from .percentiles import PercentilesCont
 State = TicketTarget.State
 COUNTED = (State.MET, State.BREACHED, State.PENDING)
 FRACTIONS = (0.5, 0.9)
+# Rows are counted by a column that is never null and is in the report indexes, not by the
+# primary key: PostgreSQL's indexes hold no id, and counting it would make every report read
+# the table instead of the index alone.
+ROW = "due_at"
 KIND_ORDER = {kind: index for index, kind in enumerate(TicketTarget.Kind.values)}
 DIMENSIONS = {
     "organisation": "organisation_id",
@@ -213,10 +217,10 @@ def compliance_rows(
         .order_by()
         .values(*GROUPS)
         .annotate(
-            met=Count("pk", filter=met_q()),
-            missed=Count("pk", filter=missed_q(now)),
-            open_overdue=Count("pk", filter=open_overdue_q(now)),
-            not_yet_due=Count("pk", filter=not_yet_due_q(now)),
+            met=Count(ROW, filter=met_q()),
+            missed=Count(ROW, filter=missed_q(now)),
+            open_overdue=Count(ROW, filter=open_overdue_q(now)),
+            not_yet_due=Count(ROW, filter=not_yet_due_q(now)),
             used=PercentilesCont("used_seconds", FRACTIONS, filter=decided_and_closed_q()),
         )
     )
@@ -276,9 +280,9 @@ def by_dimension(
         .order_by()
         .values(column)
         .annotate(
-            met=Count("pk", filter=met_q()),
-            missed=Count("pk", filter=missed_q(now)),
-            open_overdue=Count("pk", filter=open_overdue_q(now)),
+            met=Count(ROW, filter=met_q()),
+            missed=Count(ROW, filter=missed_q(now)),
+            open_overdue=Count(ROW, filter=open_overdue_q(now)),
         )
         .filter(Q(met__gt=0) | Q(missed__gt=0))
     )

@@ -16,7 +16,7 @@ from sla import services as sla
 from sla.deadlines import Clock, clock_time_between
 from tickets.models import Ticket, TicketTarget
 
-from .compliance import EVERYTHING, Scope, _percent, counted_targets, met_q, missed_q
+from .compliance import EVERYTHING, ROW, Scope, _percent, counted_targets, met_q, missed_q
 from .periods import Period
 
 
@@ -72,7 +72,7 @@ def monthly_compliance(
         .annotate(month=TruncMonth("due_at", tzinfo=tz))
         .order_by()
         .values("month", "priority")
-        .annotate(met=Count("pk", filter=met_q()), missed=Count("pk", filter=missed_q(now)))
+        .annotate(met=Count(ROW, filter=met_q()), missed=Count(ROW, filter=missed_q(now)))
     )
     return [MonthLine(r["month"], r["priority"], r["met"], r["missed"]) for r in rows]
 

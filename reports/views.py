@@ -27,7 +27,7 @@ from .tables import BreachTable, ComplianceTable, DimensionTable, percent
 from .trend import TrendTable, trend_rows
 from .wording import promise_kept
 
-BREACHES_PER_PAGE = 50
+ROWS_PER_PAGE = 50
 TREND_MONTHS = 12
 DIMENSION_TITLES = {
     "organisation": ("Customer", "(none)"),
@@ -46,6 +46,17 @@ def _csv(request: HttpRequest, table, name: str) -> HttpResponse | None:
     if request.GET.get("format") != "csv":
         return None
     return TableExport("csv", table).response(f"{name}.csv")
+
+
+def _paginate(request: HttpRequest, table, per_page: int) -> None:
+    """Pages of ``per_page`` rows on the page; every row in the CSV."""
+    exporting = request.GET.get("format") == "csv"
+    RequestConfig(
+        request,
+        paginate=False
+        if exporting
+        else {"per_page": per_page, "paginator_class": BoundedPaginator},
+    ).configure(table)
 
 
 def _query(request: HttpRequest, **changes) -> str:
@@ -171,6 +182,7 @@ def sla_by(request: HttpRequest, dimension: str) -> HttpResponse:
         nobody=nobody,
         link=lambda value: f"{summary}?{_query(request, **{dimension: value})}",
     )
+    _paginate(request, table, ROWS_PER_PAGE)
     if response := _csv(request, table, f"sla-by-{dimension}-{period.slug}"):
         return response
     return render(
@@ -200,13 +212,7 @@ def breaches(request: HttpRequest) -> HttpResponse:
     start, end = period.bounds(clock["tz"])
     rows = selectors.breaches(start=start, end=end, now=clock["now"], scope=scope)
     table = BreachTable(rows, now=clock["now"], lateness=selectors.lateness)
-    exporting = request.GET.get("format") == "csv"
-    RequestConfig(
-        request,
-        paginate=False
-        if exporting
-        else {"per_page": BREACHES_PER_PAGE, "paginator_class": BoundedPaginator},
-    ).configure(table)
+    _paginate(request, table, ROWS_PER_PAGE)
     if response := _csv(request, table, f"sla-breaches-{period.slug}"):
         return response
     return render(

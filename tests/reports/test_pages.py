@@ -133,6 +133,21 @@ def test_drill_down_by_organisation_worst_first_then_into_one(
     assert "58.8 %" in narrowed
 
 
+def test_a_long_drill_down_is_paged_and_its_csv_holds_every_line(
+    client, manager, october, at_report_time, monkeypatch
+):
+    monkeypatch.setattr("reports.views.ROWS_PER_PAGE", 1)
+    client.force_login(manager)
+    url = reverse("reports:by", args=["organisation"]) + OCTOBER
+    first = client.get(url).content.decode()
+    second = client.get(url + "&page=2").content.decode()
+    assert [row[0] for row in _cells(first)] == ["Beta"]
+    assert [row[0] for row in _cells(second)] == ["Alpha"]
+    assert "page=2" in first
+    exported = _csv(client.get(url + "&format=csv"))
+    assert [row[0] for row in exported[1:]] == ["Beta", "Alpha"]
+
+
 def test_the_trend_draws_twelve_months_with_a_table_beside_the_chart(
     client, manager, october, at_report_time, django_assert_max_num_queries
 ):
