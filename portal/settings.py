@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
+from lib.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -219,7 +221,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Mail -----------------------------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+if "EMAIL_URL" in env:
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    # A development machine: each mail is saved whole under var/mail/ and announced by one log
+    # line (lib/mail_backend.py).
+    EMAIL_BACKEND = "lib.mail_backend.SavedMailBackend"
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Support portal <support@portal.example>"
 )
@@ -439,17 +447,10 @@ CELERY_BEAT_SCHEDULE["attachment-orphans"] = {
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Logging --------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # The audit log records sign-ins and lockouts; axes' own lines would repeat them.
-        "axes": {"level": "WARNING"},
-    },
-}
+# Every line once, stamped in UTC whichever process writes it (lib/logs.py); refused requests
+# (403, 404) without a traceback.
+LOGGING = logging_config(env.str("LOG_LEVEL", default="INFO"))
+# Celery's processes log through the same configuration rather than their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
