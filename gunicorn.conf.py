@@ -44,7 +44,7 @@ from pathlib import Path
 # Gunicorn reads this file before it puts the project on the import path.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lib.logs import logging_config  # noqa: E402
+from lib.logs import logging_config
 
 
 def _int(name: str, default: int) -> int:

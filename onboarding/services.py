@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from lib.formatting import day
 from lib.urls import absolute_reverse
 from outbox.services import mail_enqueue
 from tenants.models import Organisation, Tenant, User
@@ -82,7 +83,7 @@ def onboarding_start(
         raise ValidationError(
             {
                 "signed_on": ValidationError(
-                    f"{organisation} went live on {organisation.go_live_on:%d %b %Y}, before "
+                    f"{organisation} went live on {day(organisation.go_live_on)}, before "
                     "that signing date.",
                     code="signed_after_go_live",
                 )

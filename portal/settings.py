@@ -99,6 +99,8 @@ TEMPLATES = [
                 "tickets.context_processors.queue_navigation",
                 "outbox.context_processors.outbox_navigation",
             ],
+            # The portal's formatting filters in every template (lib/templatetags/portal.py).
+            "builtins": ["lib.templatetags.portal"],
         },
     },
     # Plain-text email (lib.mail): the same template folders, but no HTML escaping, so that
@@ -108,7 +110,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {"autoescape": False},
+        "OPTIONS": {"autoescape": False, "builtins": ["lib.templatetags.portal"]},
     },
 ]
 

@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from lib.tables import InstantColumn
+
 from .models import Ticket
 
 
@@ -16,7 +18,7 @@ class CustomerTicketTable(tables.Table):
     priority = tables.Column(empty_values=(), default="—")
     status = tables.Column()
     submitter = tables.Column(accessor="submitter__full_name", verbose_name="Filed by")
-    updated_at = tables.DateTimeColumn(verbose_name="Last update", format="j M Y H:i")
+    updated_at = InstantColumn(verbose_name="Last update")
 
     class Meta:
         model = Ticket

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from lib.formatting import describe_due
+from lib.formatting import describe_due, iso_instant, when
 from sla.models import Priority
 from tenants.models import SupportLevel, Tenant
 from tickets.models import Ticket
@@ -39,9 +39,9 @@ _ID = 987654321
 
 def _time(value: datetime, text: str, tz: tzinfo) -> str:
     """A <time> element: the text shown, the exact local time on hover."""
-    local = value.astimezone(tz)
-    title = f"{local.day} {local:%b %Y %H:%M}"
-    return f'<time datetime="{value.isoformat()}" title="{title}">{escape(text)}</time>'
+    return (
+        f'<time datetime="{iso_instant(value, tz)}" title="{when(value, tz)}">{escape(text)}</time>'
+    )
 
 
 def ago(then: datetime, now: datetime) -> str:
@@ -321,7 +321,7 @@ class QueueTable(tables.Table):
 
     def value_due(self, record: dict) -> str:
         due = record["next_due_at"]
-        return timezone.localtime(due).isoformat() if due else ""
+        return iso_instant(due)
 
     def value_updated_at(self, record: dict) -> str:
-        return timezone.localtime(record["updated_at"]).isoformat()
+        return iso_instant(record["updated_at"])

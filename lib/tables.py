@@ -1,0 +1,27 @@
+"""Table columns for dates and instants: shown as the pages write them (``lib.formatting``), in
+the reader's zone, and exported as ISO 8601."""
+
+import django_tables2 as tables
+
+from .formatting import day, iso_day, iso_instant, when
+
+
+class InstantColumn(tables.Column):
+    """An aware datetime: ``Mon 23 Nov 2026 15:00 EET`` on the page, ISO 8601 with the offset
+    in CSV."""
+
+    def render(self, value):
+        return when(value)
+
+    def value(self, value):
+        return iso_instant(value)
+
+
+class DayColumn(tables.Column):
+    """A date: ``Mon 23 Nov 2026`` on the page, ``2026-11-23`` in CSV."""
+
+    def render(self, value):
+        return day(value)
+
+    def value(self, value):
+        return iso_day(value)
