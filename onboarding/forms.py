@@ -4,19 +4,14 @@ from lib.forms import PlausibleDateField
 from tenants.models import Organisation
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class OnboardingStartForm(forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=None, help_text="Customers whose onboarding has not started yet."
     )
-    signed_on = PlausibleDateField(label="Contract signed on", widget=DateInput)
+    signed_on = PlausibleDateField(label="Contract signed on")
     planned_go_live = PlausibleDateField(
         label="Planned go-live",
         required=False,
-        widget=DateInput,
         help_text="The go-live schedule is due two weeks before; you can set it later.",
     )
 
@@ -28,11 +23,11 @@ class OnboardingStartForm(forms.Form):
 
 
 class OnboardingGoLiveForm(forms.Form):
-    planned_go_live = PlausibleDateField(label="Planned go-live", required=False, widget=DateInput)
+    planned_go_live = PlausibleDateField(label="Planned go-live", required=False)
 
 
 class OnboardingStepForm(forms.Form):
-    due_on = PlausibleDateField(label="Due on", required=False, widget=DateInput)
+    due_on = PlausibleDateField(label="Due on", required=False)
     not_applicable = forms.BooleanField(
         label="Not applicable", required=False, help_text="Not part of this customer's order."
     )

@@ -32,6 +32,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
+    # Before the admin: it sets a default of the admin's forms (lib/admin_widgets.py).
+    "lib",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
