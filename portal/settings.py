@@ -199,6 +199,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site's root (/favicon.ico), served by whitenoise before sign-in.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # Uploaded attachments live outside the static tree and are only served through a view that
 # checks access; there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -9,6 +9,7 @@ functions are tested directly.
 """
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from lib import formatting
 
@@ -19,3 +20,13 @@ register.filter("day", formatting.day)
 register.filter("clock_time", formatting.clock_time)
 register.filter("iso_instant", formatting.iso_instant)
 register.filter("clock_duration", formatting.clock_duration)
+
+
+@register.simple_tag(takes_context=True)
+def aria_current(context, *view_names: str) -> str:
+    """`` aria-current="page"`` on the navigation link of the page being shown: when the
+    request's view is one of ``view_names`` (``"tickets:list"``, ``"tickets:detail"``)."""
+    match = getattr(context.get("request"), "resolver_match", None)
+    if match is not None and match.view_name in view_names:
+        return mark_safe(' aria-current="page"')
+    return ""

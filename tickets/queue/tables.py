@@ -101,7 +101,7 @@ class QueueTable(tables.Table):
         order_by = (DEFAULT_ORDER,)
         empty_text = "No open tickets match these filters."
         template_name = "tickets/queue_table.html"
-        attrs = {"class": "table queue-table"}
+        attrs = {"class": "table queue-table stack-on-phone"}
 
     def __init__(self, *args, user, now: datetime, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -174,11 +174,23 @@ class QueueTable(tables.Table):
 
     def body_rows(self) -> SafeString:
         """The ``<tr>`` rows of the current page."""
-        renderers = [getattr(self, f"cell_{column.name}") for column in self.columns]
+        # Each cell names its column (data-label), which a phone shows beside the value when
+        # the rows stack instead of the header.
+        renderers = [
+            (getattr(self, f"cell_{column.name}"), escape(str(column.header)))
+            for column in self.columns
+        ]
         rows = []
         for row in self.paginated_rows:
             record = row.record
-            cells = "".join([f"<td>{render(record)}</td>" for render in renderers])
+            cells = "".join(
+                [
+                    f'<td data-label="{label}">{render(record)}</td>'
+                    if label
+                    else f"<td>{render(record)}</td>"
+                    for render, label in renderers
+                ]
+            )
             rows.append(
                 f'<tr data-ticket="{int(record["id"])}" class="{self.urgency(record)}">{cells}</tr>'
             )

@@ -93,6 +93,10 @@ class QueueView(PermissionRequiredMixin, AuditedCsvExportMixin, SingleTableMixin
                 {"view": view, "current": view.matches(self.filterset.data, names)}
                 for view in views
             ],
+            # How many filters narrow the list, for the folded panel's summary.
+            active_filters=sum(
+                1 for name in names if any(v for v in self.filterset.data.getlist(name))
+            ),
             page_sizes=PAGE_SIZES,
             refresh_seconds=REFRESH_SECONDS,
             now=self.now,
