@@ -93,6 +93,10 @@ def ticket_create(request):
             "form": form,
             "has_tenants": tenants.exists(),
             "production_only": rules.production_only_text(),
+            "priority_rule": {
+                "restricted": sorted(rules.PRODUCTION_ONLY_PRIORITIES),
+                "refusal": rules.production_only_refusal(priorities_of(policy)),
+            },
         },
         status=status,
     )
