@@ -221,3 +221,15 @@ class AgreeDeliveryForm(VersionForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class FollowUpForm(forms.Form):
+    """ "This happened again": a closed ticket's problem came back."""
+
+    description = forms.CharField(
+        label="What happened this time?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="A new ticket is filed for the same tenant and priority; it names this one, "
+        "so support sees the history.",
+    )
+    attachments = attachments_field()

@@ -11,6 +11,7 @@ from django_tables2 import LazyPaginator, SingleTableMixin
 
 from audit.exports import AuditedCsvExportMixin
 from lib.pagination import bounded_page_number
+from tickets.back import remember_list
 from tickets.models import Ticket
 
 from .filters import QueueFilter
@@ -60,6 +61,12 @@ class QueueView(PermissionRequiredMixin, AuditedCsvExportMixin, SingleTableMixin
 
     def get_queryset(self) -> QuerySet[Ticket]:
         return queue_tickets(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if not self._exporting():
+            remember_list(request, response, "queue")
+        return response
 
     def get_filterset_kwargs(self, filterset_class) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(filterset_class)
