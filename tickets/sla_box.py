@@ -16,6 +16,20 @@ State = TicketTarget.State
 Basis = TicketTarget.Basis
 
 
+# What a deadline is for, as a customer reads it.
+OWED = {
+    Kind.INITIAL_RESPONSE: "First answer from support",
+    Kind.ONGOING_UPDATE: "Next update from support",
+    Kind.RESOLUTION: "Solution (resolution, workaround or action plan)",
+    Kind.DELIVERY: "Delivery",
+}
+
+
+def owed_words(kind: str | None) -> str:
+    """``Next update from support``: what a ticket's next deadline is for."""
+    return OWED.get(kind, "Next step from support")
+
+
 @dataclass(frozen=True)
 class Line:
     label: str
@@ -67,7 +81,7 @@ def customer_lines(rows, *, now: datetime) -> list[Line]:
             lines.append(
                 _given(row, "First answer")
                 if row.met_at
-                else _owed(row, "First answer from support", now)
+                else _owed(row, OWED[Kind.INITIAL_RESPONSE], now)
             )
     updates = [r for r in rows if r.kind == Kind.ONGOING_UPDATE]
     given = [r for r in updates if r.met_at]
@@ -80,11 +94,11 @@ def customer_lines(rows, *, now: datetime) -> list[Line]:
     for row in updates:
         if row.is_outstanding:
             lines.append(
-                _owed(row, "Next update from support", now, agreed_words="as agreed with you")
+                _owed(row, OWED[Kind.ONGOING_UPDATE], now, agreed_words="as agreed with you")
             )
     for row in rows:
         if row.kind == Kind.RESOLUTION:
-            what = "Solution (resolution, workaround or action plan)"
+            what = OWED[Kind.RESOLUTION]
             lines.append(_given(row, what) if row.met_at else _owed(row, what, now))
         if row.kind == Kind.DELIVERY:
             lines.append(
