@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from lib.forms import PlausibleDateField
 from tenants.models import Organisation
@@ -6,7 +7,8 @@ from tenants.models import Organisation
 
 class OnboardingStartForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        queryset=None, help_text="Customers whose onboarding has not started yet."
+        queryset=None,
+        help_text="Customers whose onboarding has not started and who have not gone live yet.",
     )
     signed_on = PlausibleDateField(label="Contract signed on")
     planned_go_live = PlausibleDateField(
@@ -17,9 +19,15 @@ class OnboardingStartForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            onboarding__isnull=True
-        ).order_by("name")
+        # Customers without a checklist who have not gone live yet (an organisation live before
+        # the portal had checklists has nothing to onboard).
+        today = timezone.localdate()
+        self.fields["organisation"].queryset = (
+            Organisation.objects.filter(onboarding__isnull=True)
+            .exclude(go_live_on__lte=today)
+            .exclude(terminated_on__lte=today)
+            .order_by("name")
+        )
 
 
 class OnboardingGoLiveForm(forms.Form):

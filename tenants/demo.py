@@ -12,7 +12,8 @@ from .roles import ENGINEERS_GROUP, MANAGERS_GROUP, ensure_role_groups
 DEMO_PASSWORD = "portal-demo-2026"
 
 ORGANISATIONS = [
-    # name, slug, contract signed, go-live, tenants [(name, kind, data centre)]
+    # name, slug, contract signed, go-live, tenants [(name, kind, data centre)]; an organisation
+    # without dates is still being onboarded (onboarding/demo.py signs and provisions it)
     (
         "Northwind",
         "northwind",
@@ -42,6 +43,16 @@ ORGANISATIONS = [
             ("fabrikam-prod", Tenant.Kind.PRODUCTION, DataCentre.AU),
             ("fabrikam-za-prod", Tenant.Kind.PRODUCTION, DataCentre.AF),
             ("fabrikam-test", Tenant.Kind.TEST, DataCentre.AU),
+        ],
+    ),
+    (
+        "Litware",
+        "litware",
+        None,
+        None,
+        [
+            ("litware-prod", Tenant.Kind.PRODUCTION, DataCentre.EU),
+            ("litware-test", Tenant.Kind.TEST, DataCentre.EU),
         ],
     ),
 ]
@@ -74,6 +85,7 @@ CONTACTS = [
         ContactRole.TECHNICAL_ADMIN,
         "+61 2 5550 1299",
     ),
+    ("lena@litware.example", "Lena Lind", "litware", ContactRole.MAIN, "+358 40 555 0188"),
 ]
 
 STAFF = [
@@ -110,19 +122,19 @@ def seed_demo() -> list[Login]:
     groups = ensure_role_groups()
     orgs = {}
     for name, slug, signed, live, tenants in ORGANISATIONS:
-        org, _ = Organisation.objects.update_or_create(
-            slug=slug, defaults={"name": name, "contract_signed_on": signed, "go_live_on": live}
-        )
+        dates = {"contract_signed_on": signed, "go_live_on": live} if signed else {}
+        org, _ = Organisation.objects.update_or_create(slug=slug, defaults={"name": name, **dates})
         orgs[slug] = org
         for tenant_name, kind, dc in tenants:
+            # An onboarding in progress records its tenants' provisioning itself, once.
+            provisioned = (
+                {"provisioned_at": datetime.combine(signed, datetime.min.time(), UTC)}
+                if signed
+                else {}
+            )
             Tenant.objects.update_or_create(
                 name=tenant_name,
-                defaults={
-                    "organisation": org,
-                    "kind": kind,
-                    "data_centre": dc,
-                    "provisioned_at": datetime.combine(signed, datetime.min.time(), UTC),
-                },
+                defaults={"organisation": org, "kind": kind, "data_centre": dc, **provisioned},
             )
     logins = []
     for email, name, slug, role, phone in CONTACTS:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from availability.demo import seed_demo_availability
+from onboarding.demo import seed_demo_onboarding
 from tenants.demo import DEMO_PASSWORD, seed_demo
 from tickets.demo import seed_demo_tickets
 
@@ -19,3 +20,7 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(f"{created} demo tickets were created.")
         seed_demo_availability()
+        if seed_demo_onboarding():
+            self.stdout.write(
+                "Litware's onboarding is under way (sign in as lena@litware.example)."
+            )
