@@ -27,7 +27,7 @@ def test_an_engineer_sees_the_support_home(page, live_server, engineers, org_a):
     sign_in(page, live_server, "l3@support.example", DEMO_PASSWORD)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Support · L3 – technical operations")
-    expect(page.get_by_text("Production tenants")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your tickets", exact=True)).to_be_visible()
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts")
     ).to_have_count(0)
