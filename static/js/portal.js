@@ -25,7 +25,15 @@
   }
 
   // A table wider than a phone scrolls inside its own box; keyboard users reach that box with
-  // Tab and scroll it with the arrow keys.
+  // Tab and scroll it with the arrow keys. Tables that stack their cells on a phone need none.
+  Array.prototype.forEach.call(document.querySelectorAll("table.table:not(.stack-on-phone)"), function (table) {
+    if (!table.parentElement.matches(".table-scroll, .table-container")) {
+      var box = document.createElement("div");
+      box.className = "table-scroll";
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    }
+  });
   var boxes = ".table-scroll, .table-container, table.table";
   function focusableWhenScrolling() {
     Array.prototype.forEach.call(document.querySelectorAll(boxes), function (box) {

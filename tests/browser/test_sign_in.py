@@ -16,8 +16,8 @@ def test_a_contact_sees_their_organisations_tenants(page, live_server, org_a, or
     expect(page).to_have_url(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Alpha")
     tenants = page.get_by_role("region", name="Your tenants")
-    expect(tenants.get_by_role("cell", name="alpha-prod")).to_be_visible()
-    expect(tenants.get_by_role("cell", name="alpha-test")).to_be_visible()
+    expect(tenants.get_by_role("rowheader", name="alpha-prod")).to_be_visible()
+    expect(tenants.get_by_role("rowheader", name="alpha-test")).to_be_visible()
     expect(page.get_by_text("beta-prod")).to_have_count(0)
     # The stylesheet was served, so the page is laid out as designed.
     expect(page.locator(".site-header")).to_have_css("display", "flex")
