@@ -106,7 +106,8 @@ class KeepsUnchangedInstants:
         changed = set(self.changed_data)
         for name, field in self.fields.items():
             if isinstance(field, forms.DateTimeField) and name in data and name not in changed:
-                initial = self.get_initial_for_field(field, name)
+                # Not get_initial_for_field(), which drops the microseconds the input lacks.
+                initial = self.initial.get(name)
                 if initial is not None:
                     data[name] = initial
         return data
