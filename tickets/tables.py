@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from lib.tables import InstantColumn
+from lib.tables import InstantColumn, label_cells
 
 from .models import Ticket
 
@@ -36,7 +36,11 @@ class CustomerTicketTable(tables.Table):
         empty_text = (
             "No tickets match. Use “File a ticket” to report an incident or request a change."
         )
-        attrs = {"class": "table"}
+        attrs = {"class": "table stack-on-phone"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_cells(self)
 
     def render_number(self, value):
         return f"#{value}"
