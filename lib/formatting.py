@@ -110,5 +110,6 @@ def iso_day(value: date | None) -> str:
     return "" if value is None else value.isoformat()
 
 
-# The name the SLA sweep's mails were written against.
+# Earlier names, which the SLA sweep's mails and work in progress elsewhere still import.
 short_instant = when
+iso_in_zone = iso_instant
