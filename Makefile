@@ -24,7 +24,8 @@ run: install
 	@echo "The portal is starting at http://127.0.0.1:$(PORTAL_PORT)/ (sign in at /accounts/login/)."
 	@echo "Press Ctrl+C to stop the web server, worker and beat."
 	@echo ""
-	$(BIN)/honcho --procfile Procfile start
+	@# Every process and the prefix honcho writes keep time in UTC, as the log lines do.
+	TZ=UTC $(BIN)/honcho --procfile Procfile start
 
 ## Install and run the whole test suite (browser tests run when /usr/bin/chromium exists).
 test: install

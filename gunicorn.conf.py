@@ -38,6 +38,13 @@ and in a quieter single round: 2x4 71 req/s, p95 458 ms; 4x4 reuse_port 111 req/
 """
 
 import os
+import sys
+from pathlib import Path
+
+# Gunicorn reads this file before it puts the project on the import path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lib.logs import logging_config
 
 
 def _int(name: str, default: int) -> int:
@@ -58,6 +65,11 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
+# The portal's log lines (lib/logs.py): stamped in UTC by the formatter, so the access line
+# carries no time of its own (gunicorn's would be in the worker's local zone, which Django
+# sets to the vendor's once the app is loaded, and the master's in the machine's).
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+logconfig_dict = logging_config(os.environ.get("LOG_LEVEL", "INFO"))
 # The proxy in front terminates TLS and sets X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 control_socket_disable = True

@@ -1,14 +1,9 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 
-from lib.forms import PlausibleDateField
+from lib.forms import DateInput, PlausibleDateField
 
 from .models import AuditAction, AuditEvent
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PlausibleDateFilter(django_filters.DateFilter):

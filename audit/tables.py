@@ -1,10 +1,12 @@
 import django_tables2 as tables
 
+from lib.tables import InstantColumn
+
 from .models import AuditEvent
 
 
 class AuditEventTable(tables.Table):
-    at = tables.DateTimeColumn(verbose_name="When", format="j M Y H:i:s")
+    at = InstantColumn(verbose_name="When")
     action = tables.Column(verbose_name="What")
     actor_label = tables.Column(verbose_name="Who", default="anonymous")
     target_label = tables.Column(verbose_name="On", default="—")

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from lib.formatting import short_instant, span
+from lib.formatting import span, when
 
 
 def percent(value: Decimal | None) -> str:
@@ -49,7 +49,7 @@ def _same_day(start: datetime, end: datetime) -> str:
 
 
 def instant(value: datetime | None, tz: ZoneInfo) -> str:
-    return short_instant(value, tz)
+    return when(value, tz)
 
 
 def weekday_name(value: datetime) -> str:

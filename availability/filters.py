@@ -11,13 +11,14 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from lib.forms import DateInput, MonthInput
 from tenants.models import Organisation, Region, Tenant
 
 from .forms import plausible_id
 from .models import MaintenanceKind, Outage
 from .selectors import data_centres_of
 
-MONTH_WIDGET = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+MONTH_WIDGET = MonthInput()
 GROUPINGS = [("tenant", "Tenant"), ("organisation", "Organisation"), ("region", "Region")]
 
 
@@ -162,7 +163,7 @@ class OutageFilter(django_filters.FilterSet):
         field_name="starts_at",
         lookup_expr="date__gte",
         label="Started on or after",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
 
     class Meta:

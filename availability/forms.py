@@ -7,8 +7,14 @@ from datetime import date
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
 
-from lib.forms import PlausibleDateField, PlausibleDateTimeField
+from lib.forms import (
+    KeepsUnchangedInstants,
+    MonthInput,
+    PlausibleDateField,
+    PlausibleDateTimeField,
+)
 from tenants.models import DataCentre, Organisation, Region, Tenant
 from tickets.models import Ticket
 
@@ -39,14 +45,19 @@ class IdChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+def _in_your_zone(help_text: str) -> str:
+    # Read when the form is drawn: the zone the field is read in is the person's own.
+    return (help_text + " " if help_text else "") + (
+        f"Time in {timezone.get_current_timezone_name()}."
+    )
+
+
 def local_datetime_field(label: str, *, required: bool = True, help_text: str = ""):
-    zone = timezone.get_default_timezone_name()
     return PlausibleDateTimeField(
         label=label,
         required=required,
         input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
-        help_text=(help_text + " " if help_text else "") + f"Time in {zone}.",
+        help_text=lazy(_in_your_zone, str)(help_text),
     )
 
 
@@ -166,7 +177,7 @@ class OutageForm(forms.Form):
         return data
 
 
-class OutageEditForm(forms.Form):
+class OutageEditForm(KeepsUnchangedInstants, forms.Form):
     scope = forms.ChoiceField(choices=Outage.Scope.choices, widget=forms.RadioSelect)
     starts_at = local_datetime_field("Started")
     ends_at = local_datetime_field(
@@ -200,7 +211,7 @@ class WindowUsedForm(forms.Form):
     )
 
 
-class WindowMoveForm(forms.Form):
+class WindowMoveForm(KeepsUnchangedInstants, forms.Form):
     starts_at = local_datetime_field("New start")
     ends_at = local_datetime_field("New end")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
@@ -223,7 +234,6 @@ class QuarterlyWindowForm(forms.Form):
     region = forms.ChoiceField(choices=Region.choices)
     starts_on = PlausibleDateField(
         label="Starts on (UTC date)",
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The day the window begins, in UTC: a Friday for Europe, Africa and APAC "
         "(21:00 / 14:00 UTC), a Saturday for the Americas (03:00 UTC). It lasts 53 hours.",
     )
@@ -251,6 +261,6 @@ class StatementPickForm(forms.Form):
     organisation = IdChoiceField(queryset=Organisation.objects.order_by("name"))
     month = PlausibleDateField(
         input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        widget=MonthInput,
         help_text="The month the statement covers.",
     )

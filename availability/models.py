@@ -328,6 +328,7 @@ class SlaStatement(models.Model):
     figures = models.JSONField(default=dict, help_text="What the statement said, as sent.")
 
     class Meta:
+        verbose_name = "SLA statement"
         ordering = ["-month", "organisation"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "month"], name="sla_statement_once"),

@@ -16,6 +16,8 @@ from django_tables2.export import TableExport
 from django_tables2.utils import OrderBy
 from tablib import Dataset
 
+from lib.tables import InstantColumn
+
 from .display import minutes, percent, window_time
 from .models import Outage
 
@@ -183,12 +185,11 @@ class GroupMonthTable(tables.Table):
 
 
 class OutageTable(tables.Table):
-    starts_at = tables.DateTimeColumn(
+    starts_at = InstantColumn(
         verbose_name="Started",
-        format="j M Y H:i",
         linkify=("availability:outage_detail", {"outage_id": tables.A("pk")}),
     )
-    ends_at = tables.DateTimeColumn(verbose_name="Ended", format="j M Y H:i", default="Ongoing")
+    ends_at = InstantColumn(verbose_name="Ended", default="Ongoing")
     tenant = tables.Column(accessor="tenant__name", verbose_name="Tenant")
     organisation = tables.Column(accessor="tenant__organisation__name", verbose_name="Organisation")
     scope = tables.Column(verbose_name="Scope")

@@ -1,7 +1,18 @@
-"""Durations and instants as people read them. Plain functions; template filters wrap them."""
+"""Durations, dates and instants as people read them. Plain functions; template filters wrap
+them (``lib/templatetags/portal.py``, available in every template).
 
-from datetime import datetime, timedelta
+The portal writes an instant one way everywhere, on pages and in emails: ``when`` gives
+``Mon 23 Nov 2026 15:00 EET`` in the reader's time zone (the active one: the signed-in person's,
+see ``tenants.middleware``), with the zone's abbreviation so that nobody has to guess which
+clock it is. A calendar date is ``day``: ``Mon 23 Nov 2026``. Exports carry ISO 8601
+(``iso_instant``: ``2026-11-23T15:00:00+02:00``; ``iso_day``: ``2026-11-23``) for spreadsheets
+and scripts.
+"""
+
+from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 
 def clock_duration(seconds: int | None) -> str:
@@ -54,30 +65,51 @@ def describe_due(due: datetime | None, now: datetime) -> str:
     return f"breached {span(now - due)} ago"
 
 
-def _in_zone(value: datetime, zone: str | ZoneInfo) -> datetime:
-    return value.astimezone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone))
+def _in_zone(value: datetime, zone: str | tzinfo | None) -> datetime:
+    if zone is None:
+        return timezone.localtime(value)
+    return value.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
 
 
-def instant_in_zone(value: datetime | None, zone: str | ZoneInfo) -> str:
-    """An instant in a zone with its offset, e.g. ``Mon 23 Nov 2026 15:00:00 +02:00``. Not
-    Django's ``date`` filter: it leaves the offset out for an hour that occurs twice at the end
-    of DST, exactly where the reader needs it."""
-    if value is None:
-        return "–"
-    local = _in_zone(value, zone)
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M:%S} {local.isoformat()[-6:]}"
-
-
-def short_instant(value: datetime | None, zone: str | ZoneInfo) -> str:
-    """An instant to the minute with its zone's abbreviation: ``Mon 23 Nov 2026 15:00 EET``."""
+def when(value: datetime | None, zone: str | tzinfo | None = None) -> str:
+    """An instant to the minute in ``zone`` (the active zone by default), with the zone's
+    abbreviation: ``Mon 23 Nov 2026 15:00 EET``. The abbreviation also tells the two
+    occurrences of the hour that repeats when DST ends apart (EEST, then EET). "–" for none."""
     if value is None:
         return "–"
     local = _in_zone(value, zone)
     return f"{local:%a} {local.day} {local:%b %Y %H:%M %Z}"
 
 
-def iso_in_zone(value: datetime | None, zone: str | ZoneInfo) -> str:
-    """ISO 8601 with the offset of ``zone``, as ``manage.py sla_due`` prints it."""
+def day(value: date | datetime | None, zone: str | tzinfo | None = None) -> str:
+    """A calendar date: ``Mon 23 Nov 2026`` (an instant's date in ``zone``). "–" for none."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = _in_zone(value, zone)
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def clock_time(value: datetime | None, zone: str | tzinfo | None = None) -> str:
+    """The time of day of an instant, for a line whose date is already given: ``15:00 EET``."""
+    if value is None:
+        return "–"
+    return f"{_in_zone(value, zone):%H:%M %Z}"
+
+
+def iso_instant(value: datetime | None, zone: str | tzinfo | None = None) -> str:
+    """ISO 8601 to the second with the offset of ``zone`` (the active zone by default), as
+    exports and ``manage.py sla_due`` write it: ``2026-11-23T15:00:00+02:00``. Empty for none."""
     if value is None:
         return ""
-    return _in_zone(value, zone).isoformat()
+    return _in_zone(value, zone).isoformat(timespec="seconds")
+
+
+def iso_day(value: date | None) -> str:
+    """ISO 8601 date, as exports write it: ``2026-11-23``. Empty for none."""
+    return "" if value is None else value.isoformat()
+
+
+# Earlier names, which the SLA sweep's mails and work in progress elsewhere still import.
+short_instant = when
+iso_in_zone = iso_instant

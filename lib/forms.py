@@ -45,16 +45,87 @@ def validate_single_line(value: str) -> None:
         raise ValidationError(SINGLE_LINE_MESSAGE, code="line_break")
 
 
-class PlausibleDateField(forms.DateField):
-    """A date within ``EARLIEST_DATE``–``LATEST_DATE``."""
+# --- date and time inputs --------------------------------------------------------------------
+#
+# A browser's date and time pickers read and write one format only (ISO 8601: ``2026-03-30``,
+# ``2026-03-30T09:30``); a value in any other shows as an empty field, and saving the form then
+# wipes it. Django would write the locale's format (``30/03/2026`` in en-GB). Every date and
+# date-time input of the portal uses these widgets.
 
+ISO_DATE = "%Y-%m-%d"
+ISO_MINUTE = "%Y-%m-%dT%H:%M"
+ISO_SECOND = "%Y-%m-%dT%H:%M:%S"
+
+
+class DateInput(forms.DateInput):
+    """``<input type="date">`` with its value in ISO 8601."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=ISO_DATE)
+
+
+class MonthInput(forms.DateInput):
+    """``<input type="month">``: ``2026-03``."""
+
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """``<input type="datetime-local">`` with its value in ISO 8601, in the zone the form reads
+    it in (the active one). To the minute, as people pick times; with the seconds when the
+    stored time has any, so that saving a form unchanged never moves it (the picker then steps
+    in seconds, else the browser would call the value invalid)."""
+
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        if isinstance(value, datetime):
+            return value.strftime(ISO_SECOND if value.second else ISO_MINUTE)
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if isinstance(value, datetime) and value.second:
+            context["widget"]["attrs"].setdefault("step", "1")
+        return context
+
+
+class KeepsUnchangedInstants:
+    """Form mixin: a date-time field submitted as the page showed it (to the second) keeps the
+    value the form was given as ``initial``, to the microsecond, so that saving a form unchanged
+    changes nothing. Forms that edit stored instants use it, with the stored values as
+    ``initial`` on POST too."""
+
+    def clean(self):
+        data = super().clean()
+        changed = set(self.changed_data)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateTimeField) and name in data and name not in changed:
+                # Not get_initial_for_field(), which drops the microseconds the input lacks.
+                initial = self.initial.get(name)
+                if initial is not None:
+                    data[name] = initial
+        return data
+
+
+class PlausibleDateField(forms.DateField):
+    """A date within ``EARLIEST_DATE``–``LATEST_DATE``, entered through ``DateInput``."""
+
+    widget = DateInput
     default_validators = [validate_plausible_date]
 
 
 class PlausibleDateTimeField(forms.DateTimeField):
-    """An instant whose date is within ``EARLIEST_DATE``–``LATEST_DATE``. Input near year 1 or
-    9999 is refused with the range message, never an overflow further down."""
+    """An instant whose date is within ``EARLIEST_DATE``–``LATEST_DATE``, entered through
+    ``DateTimeLocalInput`` in the active time zone. Input near year 1 or 9999 is refused with
+    the range message, never an overflow further down."""
 
+    widget = DateTimeLocalInput
     default_validators = [validate_plausible_date]
 
     def to_python(self, value):

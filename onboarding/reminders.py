@@ -30,7 +30,7 @@ from .models import (
     OnboardingStep,
 )
 from .selectors import open_steps
-from .steps import Step
+from .steps import PROVISIONING_WORKING_DAYS, Step
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +161,7 @@ def _remind_checklist(
             }
             if side == "provisioning":
                 context["working_days"] = working_days_between(calendar, checklist.signed_on, today)
+                context["allowed_days"] = PROVISIONING_WORKING_DAYS
                 subject = (
                     f"Provisioning overdue: {organisation}, {context['working_days']} working "
                     "days since signing"

@@ -4,7 +4,7 @@ tenant provisioning records the tenants' provisioning time, where SLA measuremen
 start, and tells the customer's contacts.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from lib.formatting import day
 from lib.urls import absolute_reverse
 from outbox.services import mail_enqueue
 from tenants.models import Organisation, Tenant, User
@@ -25,6 +26,7 @@ from .steps import (
     REQUIRED_STEPS,
     STANDARD_STEPS,
     Step,
+    calendar_of,
     go_live_dates,
     provisioning_due_on,
 )
@@ -82,7 +84,7 @@ def onboarding_start(
         raise ValidationError(
             {
                 "signed_on": ValidationError(
-                    f"{organisation} went live on {organisation.go_live_on:%d %b %Y}, before "
+                    f"{organisation} went live on {day(organisation.go_live_on)}, before "
                     "that signing date.",
                     code="signed_after_go_live",
                 )
@@ -104,6 +106,10 @@ def onboarding_start(
             f"{organisation} already has an onboarding checklist.", code="onboarding_exists"
         ) from None
     provisioning = provisioning_due_on(organisation, signed_on)
+    # The contract step was done when the contract was signed, not when the checklist was
+    # opened (often days later): midday of the signing day in the customer's calendar, so that
+    # the date reads the same in every time zone of the working world.
+    signed_at = min(now, datetime.combine(signed_on, time(12), calendar_of(organisation).tz))
     due = {
         Step.CONTRACT: signed_on,
         Step.TENANT_PROVISIONING: provisioning,
@@ -120,7 +126,7 @@ def onboarding_start(
             phase=spec.phase,
             responsible=spec.responsible,
             due_on=due.get(spec.code),
-            done_at=now if spec.code == Step.CONTRACT else None,
+            done_at=signed_at if spec.code == Step.CONTRACT else None,
             done_by=actor if spec.code == Step.CONTRACT else None,
         )
         for position, spec in enumerate(STANDARD_STEPS, start=1)

@@ -1,5 +1,7 @@
 import django_tables2 as tables
 
+from lib.tables import DayColumn
+
 
 class OnboardingTable(tables.Table):
     """Every onboarding checklist, overdue first (the order comes from the selector)."""
@@ -7,10 +9,8 @@ class OnboardingTable(tables.Table):
     organisation = tables.LinkColumn(
         "onboarding:detail", args=[tables.A("pk")], verbose_name="Customer"
     )
-    signed_on = tables.DateColumn(verbose_name="Signed", format="j M Y")
-    planned_go_live_on = tables.DateColumn(
-        verbose_name="Planned go-live", format="j M Y", default="—"
-    )
+    signed_on = DayColumn(verbose_name="Signed")
+    planned_go_live_on = DayColumn(verbose_name="Planned go-live", default="—")
     progress = tables.Column(verbose_name="Steps done", accessor="pk", empty_values=())
     overdue = tables.TemplateColumn(
         template_name="onboarding/overdue_cell.html",

@@ -21,6 +21,7 @@ from .forms import OnboardingGoLiveForm, OnboardingStartForm, OnboardingStepForm
 from .models import OnboardingChecklist, OnboardingPhase
 from .permissions import can_manage_onboarding, can_tick
 from .selectors import checklist_for_user, step_for_user
+from .steps import PROVISIONING_WORKING_DAYS
 from .tables import OnboardingTable
 
 
@@ -36,7 +37,16 @@ def index(request):
         checklist = OnboardingChecklist.objects.filter(organisation_id=user.organisation_id).first()
         if checklist is not None:
             return redirect("onboarding:detail", checklist_id=checklist.pk)
-        return render(request, "onboarding/none.html")
+        organisation = user.organisation
+        live_on = organisation.go_live_on
+        return render(
+            request,
+            "onboarding/none.html",
+            {
+                "organisation": organisation,
+                "is_live": live_on is not None and live_on <= timezone.localdate(),
+            },
+        )
     _require_staff(user)
     today = timezone.localdate()
     table = OnboardingTable(selectors.checklists_for_staff(today=today))
@@ -62,7 +72,15 @@ def start(request):
         else:
             messages.success(request, f"Onboarding of {checklist.organisation} started.")
             return redirect("onboarding:detail", checklist_id=checklist.pk)
-    return render(request, "onboarding/start.html", {"form": form})
+    return render(
+        request,
+        "onboarding/start.html",
+        {
+            "form": form,
+            "has_candidates": form.fields["organisation"].queryset.exists(),
+            "provisioning_days": PROVISIONING_WORKING_DAYS,
+        },
+    )
 
 
 def detail(request, checklist_id: int):
@@ -83,6 +101,7 @@ def detail(request, checklist_id: int):
         "is_staff": is_staff,
         "done_count": sum(s.done_at is not None for s in applicable),
         "applicable_count": len(applicable),
+        "complete": all(s.done_at is not None for s in applicable),
         "go_live_form": OnboardingGoLiveForm(
             initial={"planned_go_live": checklist.planned_go_live_on}
         )

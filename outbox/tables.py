@@ -1,16 +1,18 @@
 import django_tables2 as tables
-from django.utils import dateformat, timezone
+
+from lib.formatting import when
+from lib.tables import InstantColumn
 
 from .models import OutgoingMail
 
 
 class UndeliveredTable(tables.Table):
-    created_at = tables.DateTimeColumn(verbose_name="Queued", format="j M Y H:i")
+    created_at = InstantColumn(verbose_name="Queued")
     subject = tables.Column()
     to = tables.Column(verbose_name="To", orderable=False)
     state = tables.Column()
     attempts = tables.Column()
-    next_attempt_at = tables.DateTimeColumn(verbose_name="Next attempt", format="j M Y H:i")
+    next_attempt_at = InstantColumn(verbose_name="Next attempt")
     last_error = tables.Column(verbose_name="Error", orderable=False, default="—")
     retry = tables.TemplateColumn(
         template_name="outbox/retry_cell.html", verbose_name="", orderable=False, empty_values=()
@@ -37,4 +39,4 @@ class UndeliveredTable(tables.Table):
     def render_next_attempt_at(self, record: OutgoingMail, value) -> str:
         if record.state != OutgoingMail.State.PENDING:
             return "—"
-        return dateformat.format(timezone.localtime(value), "j M Y H:i")
+        return when(value)

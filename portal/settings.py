@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
+from lib.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -30,6 +32,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
+    # Before the admin: it sets a default of the admin's forms (lib/admin_widgets.py).
+    "lib",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -102,6 +106,8 @@ TEMPLATES = [
                 "tickets.context_processors.queue_navigation",
                 "outbox.context_processors.outbox_navigation",
             ],
+            # The portal's formatting filters in every template (lib/templatetags/portal.py).
+            "builtins": ["lib.templatetags.portal"],
         },
     },
     # Plain-text email (lib.mail): the same template folders, but no HTML escaping, so that
@@ -111,7 +117,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {"autoescape": False},
+        "OPTIONS": {"autoescape": False, "builtins": ["lib.templatetags.portal"]},
     },
 ]
 
@@ -198,6 +204,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site's root (/favicon.ico), served by whitenoise before sign-in.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # Uploaded attachments live outside the static tree and are only served through a view that
 # checks access; there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -224,7 +232,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Mail -----------------------------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+if "EMAIL_URL" in env:
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    # A development machine: each mail is saved whole under var/mail/ and announced by one log
+    # line (lib/mail_backend.py).
+    EMAIL_BACKEND = "lib.mail_backend.SavedMailBackend"
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Support portal <support@portal.example>"
 )
@@ -450,18 +464,11 @@ CELERY_BEAT_SCHEDULE["database-statistics"] = {
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Logging --------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # The audit log records sign-ins and lockouts; axes' own lines would repeat them.
-        "axes": {"level": "WARNING"},
-    },
-}
+# Every line once, stamped in UTC whichever process writes it (lib/logs.py); refused requests
+# (403, 404) without a traceback.
+LOGGING = logging_config(env.str("LOG_LEVEL", default="INFO"))
+# Celery's processes log through the same configuration rather than their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 

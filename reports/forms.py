@@ -34,18 +34,11 @@ def period_choices(today: date) -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class ReportForm(forms.Form):
     # Any period slug is accepted (links name older months); the menu offers the recent ones.
     period = forms.CharField(required=False, max_length=40, label="Period", widget=forms.Select)
-    start = PlausibleDateField(required=False, label="Or from", widget=DateInput)
-    end = PlausibleDateField(required=False, label="to", widget=DateInput)
+    start = PlausibleDateField(required=False, label="Or from")
+    end = PlausibleDateField(required=False, label="to")
     organisation = forms.ModelChoiceField(
         Organisation.objects.none(), required=False, empty_label="Every customer"
     )

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from lib.formatting import day
 from lib.forms import EARLIEST_DATE, LATEST_DATE
 
 # Reports reach no further than the dates the portal accepts anywhere.
@@ -47,7 +48,7 @@ class Period:
             return f"Q{(self.first.month - 1) // 3 + 1} {self.first.year}"
         if self.kind == Kind.YEAR:
             return str(self.first.year)
-        return f"{self.first:%d %b %Y} – {self.last:%d %b %Y}"
+        return f"{day(self.first)} – {day(self.last)}"
 
     @property
     def slug(self) -> str:

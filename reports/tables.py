@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from lib.formatting import clock_duration, iso_in_zone, short_instant
+from lib.formatting import clock_duration, iso_instant, when
 from sla.deadlines import Clock
 
 from .compliance import DimensionLine, Figure
@@ -180,13 +180,13 @@ class BreachTable(tables.Table):
         return record.label
 
     def value_due_at(self, record) -> str:
-        return iso_in_zone(record.due_at, self.tz)
+        return iso_instant(record.due_at, self.tz)
 
     def value_met_at(self, record) -> str:
         if record.met_at is not None:
-            return iso_in_zone(record.met_at, self.tz)
+            return iso_instant(record.met_at, self.tz)
         if record.ended_at is not None:
-            return f"closed unmet {iso_in_zone(record.ended_at, self.tz)}"
+            return f"closed unmet {iso_instant(record.ended_at, self.tz)}"
         return "still open"
 
     def value_late(self, record) -> str:
@@ -211,13 +211,13 @@ class BreachTable(tables.Table):
         return self.value_target(record)
 
     def render_due_at(self, record):
-        return short_instant(record.due_at, self.tz)
+        return when(record.due_at, self.tz)
 
     def render_met_at(self, record):
         if record.met_at is not None:
-            return short_instant(record.met_at, self.tz)
+            return when(record.met_at, self.tz)
         if record.ended_at is not None:
-            return f"closed unmet {short_instant(record.ended_at, self.tz)}"
+            return f"closed unmet {when(record.ended_at, self.tz)}"
         return mark_safe('<span class="bad-text">still open</span>')
 
     def render_late(self, record):

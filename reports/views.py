@@ -16,6 +16,7 @@ from django_tables2.export import TableExport
 from lib.charts import Series, bar_chart, line_chart
 from lib.pagination import BoundedPaginator
 from sla import services as sla
+from sla.hours import business_hours_for
 from tenants.models import Organisation, SupportLevel, Tenant, User
 from tickets.models import TicketTarget
 
@@ -311,6 +312,10 @@ def customer_summary(request: HttpRequest) -> HttpResponse:
             "overall": percent(totals.compliance),
             "open_tickets": [(ticket, upcoming.get(ticket.pk)) for ticket in open_tickets],
             "now": now,
-            "business_hours": sla.calendar_for(policy.calendar_id).describe(),
+            "business_hours": business_hours_for(
+                sla.calendar_for(policy.calendar_id),
+                timezone.get_current_timezone(),
+                week_of=timezone.localdate(now),
+            ),
         },
     )

@@ -4,27 +4,11 @@ business day (35 of 36)". The promise named is the organisation's own policy."""
 from __future__ import annotations
 
 from sla import services as sla
-from sla.deadlines import Clock, Target
+from sla.words import duration_words
 from tickets.models import TicketTarget
 
 from .compliance import Figure
 from .tables import percent
-
-NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 10: "ten"}
-
-
-def duration_words(target: Target, day_seconds: int) -> str:
-    """``one business day``, ``4 hours``, ``60 minutes``, ``ten business days``."""
-    seconds = target.seconds
-    if target.clock == Clock.BUSINESS and seconds % day_seconds == 0:
-        days = seconds // day_seconds
-        return f"{NUMBER_WORDS.get(days, days)} business day{'s' if days != 1 else ''}"
-    suffix = " of business hours" if target.clock == Clock.BUSINESS else ""
-    if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return f"{hours} hour{'s' if hours != 1 else ''}{suffix}"
-    minutes = seconds // 60
-    return f"{minutes} minute{'s' if minutes != 1 else ''}{suffix}"
 
 
 def promise_kept(figure: Figure, policy) -> str:

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from lib.forms import validate_plausible_date
+from lib.forms import DateTimeLocalInput, validate_plausible_date
 
 from . import services
 from .deadlines import PRIORITY_TARGET_KINDS, TargetKind
@@ -51,7 +51,7 @@ class CalculatorForm(forms.Form):
         input_formats=LOCAL_INPUT_FORMATS,
         # Near year 1 or 9999 the deadline arithmetic would overflow.
         validators=[validate_plausible_date],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeLocalInput,
         help_text="Local time in the time zone of the policy's calendar.",
     )
     product_defect = forms.BooleanField(

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .deadlines import Clock, TargetKind
+from .words import counted
 
 STANDARD_POLICY_SLUG = "standard"
 CLOCK_CHOICES = [(clock.value, clock.label) for clock in Clock]
@@ -412,8 +413,12 @@ class PolicyTarget(models.Model):
             ),
         ]
 
+    # The unit of one, for labels such as "1 business day".
+    UNIT_SINGULAR = {Unit.MINUTES: "minute", Unit.HOURS: "hour", Unit.BUSINESS_DAYS: "business day"}
+
     def __str__(self) -> str:
-        return f"{self.priority} {self.get_kind_display()}: {self.amount} {self.get_unit_display()}"
+        unit = self.UNIT_SINGULAR.get(self.unit, str(self.get_unit_display()))
+        return f"{self.priority} {self.get_kind_display()}: {counted(self.amount, unit)}"
 
     def natural_key(self) -> tuple:
         return (*self.policy.natural_key(), self.priority, self.kind)

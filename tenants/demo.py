@@ -6,12 +6,14 @@ from datetime import UTC, date, datetime
 from django.db import transaction
 
 from .models import ContactRole, DataCentre, Organisation, SupportLevel, Tenant, User
+from .preferences import default_time_zone
 from .roles import ENGINEERS_GROUP, MANAGERS_GROUP, ensure_role_groups
 
 DEMO_PASSWORD = "portal-demo-2026"
 
 ORGANISATIONS = [
-    # name, slug, contract signed, go-live, tenants [(name, kind, data centre)]
+    # name, slug, contract signed, go-live, tenants [(name, kind, data centre)]; an organisation
+    # without dates is still being onboarded (onboarding/demo.py signs and provisions it)
     (
         "Northwind",
         "northwind",
@@ -43,18 +45,47 @@ ORGANISATIONS = [
             ("fabrikam-test", Tenant.Kind.TEST, DataCentre.AU),
         ],
     ),
+    (
+        "Litware",
+        "litware",
+        None,
+        None,
+        [
+            ("litware-prod", Tenant.Kind.PRODUCTION, DataCentre.EU),
+            ("litware-test", Tenant.Kind.TEST, DataCentre.EU),
+        ],
+    ),
 ]
 
 CONTACTS = [
-    # email, name, organisation slug, role
-    ("alice@northwind.example", "Alice Andersson", "northwind", ContactRole.MAIN),
-    ("bob@northwind.example", "Bob Berg", "northwind", ContactRole.CONTACT),
-    ("nina@northwind.example", "Nina Nieminen", "northwind", ContactRole.TECHNICAL_ADMIN),
-    ("fred@northwind.example", "Fred Fors", "northwind", ContactRole.FINANCIAL),
-    ("carol@contoso.example", "Carol Chen", "contoso", ContactRole.MAIN),
-    ("dave@contoso.example", "Dave Diaz", "contoso", ContactRole.CONTACT),
-    ("erin@fabrikam.example", "Erin Evans", "fabrikam", ContactRole.MAIN),
-    ("tom@fabrikam.example", "Tom Tshabalala", "fabrikam", ContactRole.TECHNICAL_ADMIN),
+    # email, name, organisation slug, role, phone (numbers reserved for fiction)
+    (
+        "alice@northwind.example",
+        "Alice Andersson",
+        "northwind",
+        ContactRole.MAIN,
+        "+358 40 555 0101",
+    ),
+    ("bob@northwind.example", "Bob Berg", "northwind", ContactRole.CONTACT, "+358 40 555 0102"),
+    (
+        "nina@northwind.example",
+        "Nina Nieminen",
+        "northwind",
+        ContactRole.TECHNICAL_ADMIN,
+        "+358 40 555 0103",
+    ),
+    ("fred@northwind.example", "Fred Fors", "northwind", ContactRole.FINANCIAL, ""),
+    ("carol@contoso.example", "Carol Chen", "contoso", ContactRole.MAIN, "+1 503 555 0123"),
+    ("dave@contoso.example", "Dave Diaz", "contoso", ContactRole.CONTACT, "+1 503 555 0145"),
+    ("erin@fabrikam.example", "Erin Evans", "fabrikam", ContactRole.MAIN, "+61 2 5550 1234"),
+    (
+        "tom@fabrikam.example",
+        "Tom Tshabalala",
+        "fabrikam",
+        ContactRole.TECHNICAL_ADMIN,
+        "+61 2 5550 1299",
+    ),
+    ("lena@litware.example", "Lena Lind", "litware", ContactRole.MAIN, "+358 40 555 0188"),
 ]
 
 STAFF = [
@@ -91,23 +122,34 @@ def seed_demo() -> list[Login]:
     groups = ensure_role_groups()
     orgs = {}
     for name, slug, signed, live, tenants in ORGANISATIONS:
-        org, _ = Organisation.objects.update_or_create(
-            slug=slug, defaults={"name": name, "contract_signed_on": signed, "go_live_on": live}
-        )
+        dates = {"contract_signed_on": signed, "go_live_on": live} if signed else {}
+        org, _ = Organisation.objects.update_or_create(slug=slug, defaults={"name": name, **dates})
         orgs[slug] = org
         for tenant_name, kind, dc in tenants:
+            # An onboarding in progress records its tenants' provisioning itself, once.
+            provisioned = (
+                {"provisioned_at": datetime.combine(signed, datetime.min.time(), UTC)}
+                if signed
+                else {}
+            )
             Tenant.objects.update_or_create(
                 name=tenant_name,
-                defaults={
-                    "organisation": org,
-                    "kind": kind,
-                    "data_centre": dc,
-                    "provisioned_at": datetime.combine(signed, datetime.min.time(), UTC),
-                },
+                defaults={"organisation": org, "kind": kind, "data_centre": dc, **provisioned},
             )
     logins = []
-    for email, name, slug, role in CONTACTS:
-        _user(email, full_name=name, organisation=orgs[slug], contact_role=role, support_level="")
+    for email, name, slug, role, phone in CONTACTS:
+        user = _user(
+            email,
+            full_name=name,
+            organisation=orgs[slug],
+            contact_role=role,
+            support_level="",
+            phone=phone,
+        )
+        if not user.time_zone:
+            # As a new contact starts: in their organisation's main data centre's zone.
+            user.time_zone = default_time_zone(user)
+            user.save(update_fields=["time_zone"])
         logins.append(Login(email, f"{ContactRole(role).label}, {orgs[slug].name}"))
     for email, name, level, group in STAFF:
         user = _user(

@@ -9,6 +9,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from lib.formatting import day
 from lib.mail import compose
 from lib.urls import absolute_reverse
 from outbox.services import mail_enqueue
@@ -162,7 +163,7 @@ def tenant_check_provisioning(*, tenant: Tenant, provisioned_at, now=None) -> No
             {
                 "provisioned_at": ValidationError(
                     f"{tenant} was provisioned on "
-                    f"{timezone.localtime(tenant.provisioned_at):%d %b %Y}; SLA measurement "
+                    f"{day(tenant.provisioned_at)}; SLA measurement "
                     "started then and the date cannot move.",
                     code="provisioning_final",
                 )
@@ -181,7 +182,7 @@ def tenant_check_provisioning(*, tenant: Tenant, provisioned_at, now=None) -> No
         raise ValidationError(
             {
                 "provisioned_at": ValidationError(
-                    f"The contract was signed on {signed:%d %b %Y}; provisioning cannot complete "
+                    f"The contract was signed on {day(signed)}; provisioning cannot complete "
                     "before that.",
                     code="provisioning_before_contract",
                 )

@@ -7,11 +7,19 @@ from tenants.models import Tenant
 from .models import Ticket
 
 
+class OpenOnlyWidget(django_filters.widgets.BooleanWidget):
+    """The "open only" choice in words ("Unknown / Yes / No" read as a question nobody asked)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "Open and finished"), ("true", "Open only")]
+
+
 class CustomerTicketFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=Ticket.Status.choices, empty_label="Any status")
     open = django_filters.BooleanFilter(
-        method="only_open", label="Open only", widget=django_filters.widgets.BooleanWidget()
+        method="only_open", label="Tickets", widget=OpenOnlyWidget()
     )
     tenant = django_filters.ModelChoiceFilter(
         queryset=Tenant.objects.none(), empty_label="Any tenant"

@@ -145,7 +145,6 @@ class SupportReplyForm(ReplyForm):
     next_update_at = PlausibleDateTimeField(
         label="Next update agreed with the customer (optional)",
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="Leave empty to use the ongoing response target of the ticket's priority.",
     )
 
@@ -215,7 +214,6 @@ class AssignForm(VersionForm):
 class AgreeDeliveryForm(VersionForm):
     delivery_at = PlausibleDateTimeField(
         label="Agreed delivery",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="The date and time agreed with the customer; it becomes the delivery target.",
     )
     note = forms.CharField(
@@ -223,3 +221,15 @@ class AgreeDeliveryForm(VersionForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class FollowUpForm(forms.Form):
+    """ "This happened again": a closed ticket's problem came back."""
+
+    description = forms.CharField(
+        label="What happened this time?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="A new ticket is filed for the same tenant and priority; it names this one, "
+        "so support sees the history.",
+    )
+    attachments = attachments_field()

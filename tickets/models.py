@@ -108,6 +108,14 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     # sorts and filters through an index instead of computing per row.
     next_due_at = models.DateTimeField(null=True, blank=True)
     sla_breached = models.BooleanField(default=False)
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text="The closed ticket whose problem came back (“this happened again”).",
+    )
 
     class Meta:
         ordering = ["-created_at"]

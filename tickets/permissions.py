@@ -274,6 +274,22 @@ def can_agree_delivery(user: User, ticket: TicketLike) -> Verdict:
     return _all(lambda: acts_at_level(user, ticket), request)
 
 
+def can_follow_up(user: User, ticket: TicketLike) -> Verdict:
+    """A customer files a follow-up of a closed ticket whose problem came back ("this happened
+    again"): a new ticket for the same tenant that names the old one."""
+
+    def closed() -> Verdict:
+        if ticket.status != CLOSED:
+            return _invalid(
+                f"Ticket {_number(ticket)} is {STATUS_WORDS.get(ticket.status, ticket.status)}; "
+                "only a closed ticket gets a follow-up.",
+                "ticket_not_closed",
+            )
+        return ALLOWED
+
+    return _all(lambda: is_customer_of(user, ticket), closed)
+
+
 # --- state-machine transitions -----------------------------------------------------------------
 #
 # Who may run each transition; the state machine (``Ticket``'s FSM fields) decides whether the
@@ -359,6 +375,7 @@ ACTION_RULES: dict[str, Callable[[User, TicketLike], Verdict]] = {
     "assign": can_assign,
     "reclassify": can_reclassify,
     "agree_delivery": can_agree_delivery,
+    "follow_up": can_follow_up,
 }
 
 ACTIONS = (*ACTION_RULES, *TRANSITION_RULES)

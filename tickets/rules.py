@@ -26,6 +26,14 @@ def _or(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
+def production_only_refusal(allowed: list[str]) -> str:
+    """The refusal of a production-only priority on a test tenant, with ``{priority}`` and
+    ``{tenant}`` still to fill in. The new-ticket form's script shows the same words as soon
+    as the choices conflict, before the server refuses them."""
+    others = _or([p for p in allowed if p not in PRODUCTION_ONLY_PRIORITIES])
+    return P1_NEEDS_PRODUCTION.replace("{others}", others)
+
+
 def check_priority(*, kind: str, priority: str, tenant) -> None:
     """Raise ``ValidationError`` if ``priority`` is not allowed for ``kind`` on ``tenant``."""
     if kind == SERVICE_REQUEST:
@@ -53,11 +61,7 @@ def check_priority(*, kind: str, priority: str, tenant) -> None:
         raise ValidationError(
             {
                 "priority": ValidationError(
-                    P1_NEEDS_PRODUCTION.format(
-                        priority=priority,
-                        tenant=tenant.name,
-                        others=_or([p for p in allowed if p not in PRODUCTION_ONLY_PRIORITIES]),
-                    ),
+                    production_only_refusal(allowed).format(priority=priority, tenant=tenant.name),
                     code="p1_needs_production",
                 )
             }

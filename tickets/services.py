@@ -285,6 +285,21 @@ def ticket_reply(
     _attach(ticket, event, author, attachments, public=True)
     fields = ["last_public_update_at"]
     ticket.last_public_update_at = now
+    # Issue 10: an engineer's public reply to an unassigned ticket assigns it to them, as
+    # taking it would (``permissions.can_take``: engineers at the ticket's level, not managers).
+    if ticket.assignee_id is None and permissions.verdict("take", author, ticket):
+        ticket.assignee = author
+        fields.append("assignee")
+        _event(
+            ticket,
+            EventKind.ASSIGNED,
+            author,
+            now,
+            public=False,
+            reason="With their first reply to the customer.",
+            **{"from": "", "to": author.full_name},
+        )
+    # End of issue 10's change.
     if ticket.status == Status.NEW and permissions.verdict("start_work", author, ticket):
         old = ticket.status
         _apply(ticket, "start_work", author)
@@ -816,3 +831,37 @@ def ticket_log_event(
     if kind not in EventKind.values:
         raise ValueError(f"Unknown timeline event kind {kind!r}.")
     return _event(ticket, kind, actor, now, public=public, body=body, **data)
+
+
+# --- follow-ups ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_follow_up(
+    *,
+    ticket: Ticket,
+    submitter: User,
+    description: str,
+    attachments: Sequence[UploadedFile] = (),
+    now: datetime | None = None,
+) -> Ticket:
+    """The problem of a closed ticket came back ("this happened again"): file a new ticket that
+    follows it, for the same tenant, kind, priority and request size, under every rule of
+    ``ticket_create`` (the P1/P2 rule included). The old ticket stays closed."""
+    permissions.require("follow_up", submitter, ticket)
+    follow_up = ticket_create(
+        submitter=submitter,
+        tenant_id=ticket.tenant_id,
+        kind=ticket.kind,
+        priority=ticket.priority,
+        request_size=ticket.request_size,
+        subject=f"Again: {ticket.subject}"[: Ticket._meta.get_field("subject").max_length],
+        description=description,
+        reference_id=ticket.reference_id,
+        impact=ticket.impact,
+        attachments=attachments,
+        now=now,
+    )
+    follow_up.follows = ticket
+    follow_up.save(update_fields=["follows"])
+    return follow_up

@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from lib.tables import InstantColumn, label_cells
+
 from .models import Ticket
 
 
@@ -16,7 +18,7 @@ class CustomerTicketTable(tables.Table):
     priority = tables.Column(empty_values=(), default="—")
     status = tables.Column()
     submitter = tables.Column(accessor="submitter__full_name", verbose_name="Filed by")
-    updated_at = tables.DateTimeColumn(verbose_name="Last update", format="j M Y H:i")
+    updated_at = InstantColumn(verbose_name="Last update")
 
     class Meta:
         model = Ticket
@@ -34,7 +36,11 @@ class CustomerTicketTable(tables.Table):
         empty_text = (
             "No tickets match. Use “File a ticket” to report an incident or request a change."
         )
-        attrs = {"class": "table"}
+        attrs = {"class": "table stack-on-phone"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_cells(self)
 
     def render_number(self, value):
         return f"#{value}"

@@ -13,13 +13,18 @@ from django_tables2 import SingleTableMixin
 from audit.exports import AuditedCsvExportMixin
 from lib.forms import add_service_error
 from lib.pagination import BoundedPaginator
-from sla.services import priorities_of
+from sla.deadlines import Clock
+from sla.hours import business_hours_for
+from sla.services import calendar_for, priorities_of
 from tenants.access import scope_for_user
 from tenants.models import Tenant
 
 from . import forms, permissions, rules, selectors, services
+from .back import back_link, remember_list
+from .conversation import conversation
 from .filters import CustomerTicketFilter
 from .models import Ticket
+from .sla_box import customer_lines, staff_rows
 from .tables import CustomerTicketTable
 
 
@@ -41,6 +46,12 @@ class TicketListView(AuditedCsvExportMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return selectors.tickets_for_user(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if not self.export_class.is_valid_format(request.GET.get(self.export_trigger_param)):
+            remember_list(request, response, "tickets")
+        return response
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -93,6 +104,10 @@ def ticket_create(request):
             "form": form,
             "has_tenants": tenants.exists(),
             "production_only": rules.production_only_text(),
+            "priority_rule": {
+                "restricted": sorted(rules.PRODUCTION_ONLY_PRIORITIES),
+                "refusal": rules.production_only_refusal(priorities_of(policy)),
+            },
         },
         status=status,
     )
@@ -107,6 +122,8 @@ class Action:
     run: Callable
     done: str
     danger: bool = False
+    # The action makes another ticket (a follow-up), which the person is taken to.
+    opens_result: bool = False
 
 
 def _files(data):
@@ -242,6 +259,15 @@ ACTIONS: dict[str, Action] = {
         ),
         "The ticket was reopened; support will update you.",
     ),
+    "follow_up": Action(
+        "File a follow-up ticket",
+        forms.FollowUpForm,
+        lambda t, u, d: services.ticket_follow_up(
+            ticket=t, submitter=u, description=d["description"], attachments=_files(d)
+        ),
+        "Your follow-up ticket was filed; it names the earlier one.",
+        opens_result=True,
+    ),
     "withdraw": Action(
         "Withdraw this ticket",
         forms.OptionalReasonForm,
@@ -273,25 +299,57 @@ def _form_for(name: str, ticket: Ticket, data=None, files=None):
     if name == "reclassify":
         initial["priority"] = ticket.priority
     form = action.form(data, files, initial=initial, prefix=name, **kwargs)
+    if name == "reopen":
+        # Asked beside "Is the problem solved?": the reason is what is still wrong.
+        form.fields["reason"].label = "What is still wrong?"
     return form
+
+
+# The customer's next step, shown open at the top of the page rather than among the folded
+# actions: answer support's question, confirm or reopen a resolution, report that the problem
+# came back. For support staff, taking the ticket is one click at the top.
+NEXT_STEPS = {
+    Ticket.Status.WAITING: ("customer_reply",),
+    Ticket.Status.RESOLVED: ("confirm", "reopen"),
+    Ticket.Status.CLOSED: ("follow_up",),
+}
+STAFF_NEXT_STEPS = ("take",)
 
 
 def _render_detail(
     request, ticket: Ticket, *, failed: tuple[str, object] | None = None, status: int = 200
 ):
     user = request.user
+    staff = user.is_support_staff
     names = _available_actions(ticket, user)
-    action_forms = []
+    first = STAFF_NEXT_STEPS if staff else NEXT_STEPS.get(ticket.status, ())
+    next_steps, action_forms = {}, []
     for name in names:
         form = failed[1] if failed and failed[0] == name else _form_for(name, ticket)
-        action_forms.append({"name": name, "action": ACTIONS[name], "form": form})
+        item = {"name": name, "action": ACTIONS[name], "form": form}
+        if name in first:
+            next_steps[name] = item
+        else:
+            action_forms.append(item)
+    now = timezone.now()
+    targets = list(selectors.targets_for(ticket))
+    calendar = calendar_for(ticket.organisation.sla_policy.calendar_id)
     context = {
         "ticket": ticket,
-        "events": selectors.timeline_for_user(ticket, user),
-        "targets": selectors.targets_for(ticket),
+        "conversation": conversation(selectors.timeline_for_user(ticket, user), user),
+        "next_steps": next_steps,
         "action_forms": action_forms,
-        "now": timezone.now(),
-        "is_staff_view": user.is_support_staff,
+        "now": now,
+        "is_staff_view": staff,
+        "sla_lines": customer_lines(targets, now=now) if not staff else None,
+        "sla_rows": staff_rows(targets, now=now) if staff else None,
+        "business_hours": business_hours_for(
+            calendar, timezone.get_current_timezone(), week_of=timezone.localdate(now)
+        )
+        if any(t.clock == Clock.BUSINESS for t in targets)
+        else None,
+        "follow_ups": list(ticket.follow_ups.order_by("pk").values("pk", "subject")),
+        "back": back_link(request),
     }
     return render(request, "tickets/ticket_detail.html", context, status=status)
 
@@ -320,7 +378,7 @@ def ticket_action(request, ticket_id: int, action: str):
     form = _form_for(action, ticket, request.POST, request.FILES)
     if form.is_valid():
         try:
-            spec.run(ticket, user, form.cleaned_data)
+            result = spec.run(ticket, user, form.cleaned_data)
         except services.TicketChanged as exc:
             messages.error(request, exc.messages[0])
             return redirect("tickets:detail", ticket_id=ticket.pk)
@@ -333,7 +391,9 @@ def ticket_action(request, ticket_id: int, action: str):
                 return _render_detail(request, ticket, failed=(action, form), status=400)
         else:
             messages.success(request, spec.done)
-            return redirect("tickets:detail", ticket_id=ticket.pk)
+            return redirect(
+                "tickets:detail", ticket_id=result.pk if spec.opens_result else ticket.pk
+            )
     messages.error(request, "That did not work: see the message by the form below.")
     return _render_detail(request, ticket, failed=(action, form), status=400)
 

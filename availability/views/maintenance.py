@@ -146,10 +146,7 @@ def _window_context(request, window, **forms_) -> dict[str, Any]:
             initial={"used": window.used, "summary": window.summary}
         )
         context["move_form"] = forms_.get("move_form") or forms.WindowMoveForm(
-            initial={
-                "starts_at": timezone.localtime(window.starts_at),
-                "ends_at": timezone.localtime(window.ends_at),
-            }
+            initial=_stored_instants(window)
         )
         context["cancel_form"] = forms_.get("cancel_form") or forms.WindowCancelForm()
     return context
@@ -161,10 +158,19 @@ def window_detail(request: HttpRequest, window_id: int):
     return render(request, "availability/window_detail.html", _window_context(request, window))
 
 
-def _window_action(request, window_id, form_class, form_name, run, done):
+def _stored_instants(window) -> dict:
+    """The window's times as the move form shows them; also its ``initial`` on POST, so that
+    times sent back unchanged keep their stored value (``KeepsUnchangedInstants``)."""
+    return {
+        "starts_at": timezone.localtime(window.starts_at),
+        "ends_at": timezone.localtime(window.ends_at),
+    }
+
+
+def _window_action(request, window_id, form_class, form_name, run, done, initial=None):
     window = selectors.window_for_user(request.user, window_id)
     require(permissions.can_manage_windows(request.user), "Only support staff change windows.")
-    form = form_class(request.POST)
+    form = form_class(request.POST, initial=initial(window) if initial else None)
     if form.is_valid():
         try:
             run(window, form.cleaned_data)
@@ -213,6 +219,7 @@ def window_move(request: HttpRequest, window_id: int):
             reason=d["reason"],
         ),
         "Window moved.",
+        initial=_stored_instants,
     )
 
 

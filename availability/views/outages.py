@@ -96,6 +96,15 @@ def outage_create(request: HttpRequest):
     )
 
 
+def _stored_instants(outage: Outage) -> dict[str, Any]:
+    """The outage's times as the edit form shows them; also its ``initial`` on POST, so that
+    times sent back unchanged keep their stored value (``KeepsUnchangedInstants``)."""
+    return {
+        "starts_at": timezone.localtime(outage.starts_at),
+        "ends_at": timezone.localtime(outage.ends_at) if outage.ends_at else None,
+    }
+
+
 def _outage_context(request, outage: Outage, **forms_) -> dict[str, Any]:
     user = request.user
     staff = permissions.can_record_outages(user)
@@ -120,8 +129,7 @@ def _outage_context(request, outage: Outage, **forms_) -> dict[str, Any]:
         context["edit_form"] = forms_.get("edit_form") or forms.OutageEditForm(
             initial={
                 "scope": outage.scope,
-                "starts_at": timezone.localtime(outage.starts_at),
-                "ends_at": timezone.localtime(outage.ends_at) if outage.ends_at else None,
+                **_stored_instants(outage),
                 "cause": outage.cause,
                 "tickets": forms.ticket_numbers(tickets),
                 "version": outage.version,
@@ -138,7 +146,7 @@ def outage_detail(request: HttpRequest, outage_id: int):
     outage = selectors.outage_for_user(request.user, outage_id)
     if request.method == "POST":
         require(permissions.can_record_outages(request.user), "Only support staff change outages.")
-        form = forms.OutageEditForm(request.POST)
+        form = forms.OutageEditForm(request.POST, initial=_stored_instants(outage))
         if form.is_valid():
             data = form.cleaned_data
             try:

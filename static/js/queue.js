@@ -37,3 +37,12 @@
   window.addEventListener("focus", onReturn);
   document.addEventListener("visibilitychange", onReturn);
 })();
+
+// The filter panel fills a phone's screen: fold it there, unless a filter needs correcting.
+(function () {
+  "use strict";
+  var panel = document.getElementById("filter-panel");
+  if (panel && !panel.hasAttribute("data-keep-open") && window.matchMedia("(max-width: 40rem)").matches) {
+    panel.open = false;
+  }
+})();

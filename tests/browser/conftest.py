@@ -5,9 +5,15 @@ Browser tests take ``page`` (a fresh browser context per test) and ``live_server
 ``/usr/bin/chromium`` they are skipped, unless ``PORTAL_REQUIRE_BROWSER=1`` (set by ``.ci/run``)
 makes the absence a failure. ``sign_in`` and ``sign_out`` are the shared steps; import them
 with ``from .conftest import sign_in``.
+
+Pages are checked at two widths (``WIDTHS``: a desktop and a 390 px phone; ``open_page(width)``
+opens a fresh browser context at one): ``assert_fits`` fails when a page scrolls sideways,
+``assert_accessible`` when axe-core finds a serious or critical violation, and ``screenshot``
+saves the page under ``SCREENSHOT_DIR`` (``var/screenshots/``, kept by CI as artifacts).
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -36,6 +42,13 @@ CHROMIUM_ARGS = [
 ]
 # Pages of a local live server answer in milliseconds; a slow step means a broken page.
 DEFAULT_TIMEOUT_MS = 10_000
+WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOT_DIR = Path(
+    os.environ.get("PORTAL_SCREENSHOT_DIR")
+    or Path(__file__).resolve().parents[2] / "var" / "screenshots"
+)
+# axe-core's impact levels that fail a page; "moderate" and "minor" are reported only.
+FAILING_IMPACTS = ("serious", "critical")
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +75,56 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """``open_page("phone")``: a page in a fresh browser context of that width."""
+    contexts = []
+
+    def open_(width: str):
+        context = browser.new_context(viewport=WIDTHS[width])
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def assert_fits(page) -> None:
+    """The page does not scroll sideways: nothing is wider than the window."""
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"{page.url} is {widths[0]} px wide in a {widths[1]} px window"
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in results.response["violations"]
+        if v["impact"] in FAILING_IMPACTS
+    ]
+
+
+def assert_accessible(page) -> None:
+    violations = accessibility_violations(page)
+    assert not violations, f"{page.url}:\n" + "\n".join(violations)
+
+
+def screenshot(page, name: str) -> Path:
+    """Save the whole page as ``SCREENSHOT_DIR/<name>.png``."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def sign_in(page, live_server, email: str, password: str = DEMO_PASSWORD) -> None:

@@ -16,8 +16,8 @@ def test_a_contact_sees_their_organisations_tenants(page, live_server, org_a, or
     expect(page).to_have_url(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Alpha")
     tenants = page.get_by_role("region", name="Your tenants")
-    expect(tenants.get_by_role("cell", name="alpha-prod")).to_be_visible()
-    expect(tenants.get_by_role("cell", name="alpha-test")).to_be_visible()
+    expect(tenants.get_by_role("rowheader", name="alpha-prod")).to_be_visible()
+    expect(tenants.get_by_role("rowheader", name="alpha-test")).to_be_visible()
     expect(page.get_by_text("beta-prod")).to_have_count(0)
     # The stylesheet was served, so the page is laid out as designed.
     expect(page.locator(".site-header")).to_have_css("display", "flex")
@@ -27,7 +27,7 @@ def test_an_engineer_sees_the_support_home(page, live_server, engineers, org_a):
     sign_in(page, live_server, "l3@support.example", DEMO_PASSWORD)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Support · L3 – technical operations")
-    expect(page.get_by_text("Production tenants")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your tickets", exact=True)).to_be_visible()
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts")
     ).to_have_count(0)

@@ -49,3 +49,39 @@ def test_the_server_refuses_p1_on_a_test_tenant_even_if_the_browser_sends_it(
         in page.locator("#id_priority_error").inner_text()
     )
     assert Ticket.objects.count() == 0
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_chosen_p1_is_never_changed_silently_when_the_tenant_becomes_a_test_one(
+    open_page, live_server, org_a, width
+):
+    page = open_page(width)
+    sign_in(page, live_server, org_a.contact.email)
+    page.goto(f"{live_server.url}/tickets/new/")
+    page.wait_for_load_state("load")
+    page.get_by_label("Affected tenant").select_option(label="alpha-prod (production)")
+    page.get_by_label("Priority (incidents)").select_option("P1")
+    page.get_by_label("Affected tenant").select_option(label="alpha-test (test)")
+    # The choice stands, and the page says at once why it cannot be filed so.
+    assert page.get_by_label("Priority (incidents)").input_value() == "P1"
+    notice = page.locator("#id_priority_notice")
+    assert notice.is_visible()
+    assert "P1 is reserved for incidents on production tenants; alpha-test is a test tenant" in (
+        notice.inner_text()
+    )
+    assert page.get_by_label("Priority (incidents)").get_attribute("aria-invalid") == "true"
+    page.get_by_label("Subject").fill("Test tenant broken")
+    page.get_by_label("Description").fill("Agents cannot log in to the test tenant.")
+    page.get_by_role("button", name="Submit ticket").click()
+    page.wait_for_load_state("load")
+    assert "P1 is reserved" in page.locator("#id_priority_error").inner_text()
+    assert Ticket.objects.count() == 0
+
+    # Choosing an allowed priority clears the notice and files exactly that.
+    page.get_by_label("Affected tenant").select_option(label="alpha-test (test)")
+    page.get_by_label("Priority (incidents)").select_option("P3")
+    assert not page.locator("#id_priority_notice").is_visible()
+    page.get_by_role("button", name="Submit ticket").click()
+    page.wait_for_url("**/tickets/*/")
+    ticket = Ticket.objects.get()
+    assert (ticket.priority, ticket.tenant.name) == ("P3", "alpha-test")

@@ -3,7 +3,6 @@ the recovery codes, and signs in with a code next time; no page breaks the secur
 
 import base64
 import re
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -13,11 +12,11 @@ from playwright.sync_api import expect
 from tenants.demo import DEMO_PASSWORD
 
 from ..two_factor import totp_code
-from .conftest import enter_code, sign_in, sign_out
+from .conftest import SCREENSHOT_DIR, enter_code, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SCREENSHOTS = SCREENSHOT_DIR
 
 
 def _collect_csp_violations(page) -> list[str]:

@@ -130,5 +130,7 @@ def test_drill_downs_by_organisation_level_and_engineer(october, org_a, org_b, e
         line.value: (line.met, line.missed)
         for line in by_dimension("engineer", start=start, end=end, now=REPORT_NOW)
     }
-    # T4 was taken by the L1 engineer: its answer and two updates met, the third missed.
-    assert by_engineer[engineers["L1"].pk] == (3, 1)
+    # The L1 engineer's first reply to each unassigned ticket made it theirs (T4 they took
+    # before answering), so the targets met and missed from then on count as theirs: T4's
+    # answer and two updates met and the third missed among them.
+    assert by_engineer[engineers["L1"].pk] == (10, 2)

@@ -113,3 +113,14 @@ def test_saving_stamps_updated_at(standard):
     standard.save(update_fields=["name"])
     standard.refresh_from_db()
     assert standard.updated_at > before
+
+
+def test_admin_labels_of_targets_read_grammatically(db):
+    from sla.models import Policy, PolicyTarget
+
+    policy = Policy.objects.get(slug="standard")
+    labels = {str(t) for t in PolicyTarget.objects.filter(policy=policy)}
+    assert "P3 Initial response: 1 business day" in labels
+    assert "P3 Ongoing update: 3 business days" in labels
+    assert "P1 Resolution: 4 hours" in labels
+    assert not [label for label in labels if label.endswith(": 1 business days")]

@@ -40,6 +40,7 @@ def _accepted(action: str, ticket: Ticket, user, engineers) -> bool:
         "assignee": engineers.get(ticket.level),
         "priority": "P2" if ticket.priority != "P2" else "P3",
         "delivery_at": timezone.now() + timedelta(days=3),
+        "description": "It happened again this morning.",
     }
     try:
         with transaction.atomic():
@@ -84,7 +85,7 @@ def _ticket(org, manager, *, level: str, status: str, kind: str = "incident") ->
         services.ticket_wait_for_customer(
             ticket=fresh(), actor=manager, message="Logs?", version=fresh().version
         )
-    if status == "resolved":
+    if status in ("resolved", "closed"):
         services.ticket_resolve(
             ticket=fresh(),
             actor=manager,
@@ -92,6 +93,8 @@ def _ticket(org, manager, *, level: str, status: str, kind: str = "incident") ->
             summary="Fixed.",
             version=fresh().version,
         )
+    if status == "closed":
+        services.ticket_confirm(ticket=fresh(), actor=org.contact, version=fresh().version)
     return fresh()
 
 
@@ -102,6 +105,7 @@ CASES = [
         for status in ("in_progress", "waiting", "resolved")
     ],
     ("L1", "new", "incident"),
+    ("L2", "closed", "incident"),
     ("L2", "in_progress", "service_request"),
 ]
 
@@ -135,3 +139,6 @@ def test_the_matrix_is_not_vacuous(client, org_a, engineers, manager):
     assert not _accepted("reclassify", ticket, engineers["L3"], engineers)
     assert "take" not in _offered(client, ticket, manager)
     assert "assign" in _offered(client, ticket, manager)
+    closed = _ticket(org_a, manager, level="L1", status="closed")
+    assert "follow_up" in _offered(client, closed, org_a.contact)
+    assert "follow_up" not in _offered(client, closed, engineers["L1"])

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from lib.formatting import describe_due
+from lib.formatting import describe_due, iso_instant, when
 from sla.models import Priority
 from tenants.models import SupportLevel, Tenant
 from tickets.models import Ticket
@@ -39,9 +39,9 @@ _ID = 987654321
 
 def _time(value: datetime, text: str, tz: tzinfo) -> str:
     """A <time> element: the text shown, the exact local time on hover."""
-    local = value.astimezone(tz)
-    title = f"{local.day} {local:%b %Y %H:%M}"
-    return f'<time datetime="{value.isoformat()}" title="{title}">{escape(text)}</time>'
+    return (
+        f'<time datetime="{iso_instant(value, tz)}" title="{when(value, tz)}">{escape(text)}</time>'
+    )
 
 
 def ago(then: datetime, now: datetime) -> str:
@@ -101,7 +101,7 @@ class QueueTable(tables.Table):
         order_by = (DEFAULT_ORDER,)
         empty_text = "No open tickets match these filters."
         template_name = "tickets/queue_table.html"
-        attrs = {"class": "table queue-table"}
+        attrs = {"class": "table queue-table stack-on-phone"}
 
     def __init__(self, *args, user, now: datetime, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -174,11 +174,23 @@ class QueueTable(tables.Table):
 
     def body_rows(self) -> SafeString:
         """The ``<tr>`` rows of the current page."""
-        renderers = [getattr(self, f"cell_{column.name}") for column in self.columns]
+        # Each cell names its column (data-label), which a phone shows beside the value when
+        # the rows stack instead of the header.
+        renderers = [
+            (getattr(self, f"cell_{column.name}"), escape(str(column.header)))
+            for column in self.columns
+        ]
         rows = []
         for row in self.paginated_rows:
             record = row.record
-            cells = "".join([f"<td>{render(record)}</td>" for render in renderers])
+            cells = "".join(
+                [
+                    f'<td data-label="{label}">{render(record)}</td>'
+                    if label
+                    else f"<td>{render(record)}</td>"
+                    for render, label in renderers
+                ]
+            )
             rows.append(
                 f'<tr data-ticket="{int(record["id"])}" class="{self.urgency(record)}">{cells}</tr>'
             )
@@ -321,7 +333,7 @@ class QueueTable(tables.Table):
 
     def value_due(self, record: dict) -> str:
         due = record["next_due_at"]
-        return timezone.localtime(due).isoformat() if due else ""
+        return iso_instant(due)
 
     def value_updated_at(self, record: dict) -> str:
-        return timezone.localtime(record["updated_at"]).isoformat()
+        return iso_instant(record["updated_at"])

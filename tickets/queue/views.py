@@ -11,6 +11,7 @@ from django_tables2 import LazyPaginator, SingleTableMixin
 
 from audit.exports import AuditedCsvExportMixin
 from lib.pagination import bounded_page_number
+from tickets.back import remember_list
 from tickets.models import Ticket
 
 from .filters import QueueFilter
@@ -61,6 +62,12 @@ class QueueView(PermissionRequiredMixin, AuditedCsvExportMixin, SingleTableMixin
     def get_queryset(self) -> QuerySet[Ticket]:
         return queue_tickets(self.request.user)
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if not self._exporting():
+            remember_list(request, response, "queue")
+        return response
+
     def get_filterset_kwargs(self, filterset_class) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(filterset_class)
         kwargs["data"] = with_default_filters(
@@ -93,6 +100,10 @@ class QueueView(PermissionRequiredMixin, AuditedCsvExportMixin, SingleTableMixin
                 {"view": view, "current": view.matches(self.filterset.data, names)}
                 for view in views
             ],
+            # How many filters narrow the list, for the folded panel's summary.
+            active_filters=sum(
+                1 for name in names if any(v for v in self.filterset.data.getlist(name))
+            ),
             page_sizes=PAGE_SIZES,
             refresh_seconds=REFRESH_SECONDS,
             now=self.now,

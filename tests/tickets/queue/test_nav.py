@@ -17,8 +17,8 @@ from .queue_helpers import (
 )
 
 COUNTS = re.compile(
-    r'<a class="count[^"]*" href="(/queue/\?[^"]+)"[^>]*aria-label="(\d+) breached">'
-    r'.*?<a class="count[^"]*" href="(/queue/\?[^"]+)"[^>]*aria-label="(\d+) at risk">',
+    r'<a class="count[^"]*" href="(/queue/\?[^"]+)"[^>]*>(\d+) overdue</a>'
+    r'.*?<a class="count[^"]*" href="(/queue/\?[^"]+)"[^>]*>(\d+) at risk</a>',
     re.S,
 )
 

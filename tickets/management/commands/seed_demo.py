@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from availability.demo import seed_demo_availability
 from lib.database import refresh_statistics
+from onboarding.demo import seed_demo_onboarding
 from tenants.demo import DEMO_PASSWORD, seed_demo
 from tickets.demo import seed_demo_tickets
 
@@ -20,4 +21,8 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(f"{created} demo tickets were created.")
         seed_demo_availability()
+        if seed_demo_onboarding():
+            self.stdout.write(
+                "Litware's onboarding is under way (sign in as lena@litware.example)."
+            )
         refresh_statistics()
