@@ -43,6 +43,7 @@ BENCH_DIR = ROOT / "var" / "bench"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DEMO_PASSWORD = "portal-demo-2026"
 TWO_FACTOR_PATH = "/accounts/two-factor/"
+STARTING_ENVIRONMENT = dict(os.environ)
 
 
 def log(message: str) -> None:
@@ -283,10 +284,13 @@ class Cluster:
 
     @property
     def env(self) -> dict[str, str]:
+        # From the environment this script started with: ``setup_django`` copies a cluster's
+        # settings into ``os.environ``, and one scenario's (``OUTBOX_QUEUE``, say) must not
+        # reach the next cluster's processes.
         env = {
             k: v
-            for k, v in os.environ.items()
-            if k not in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "CELERY_QUEUE")
+            for k, v in STARTING_ENVIRONMENT.items()
+            if k not in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "CELERY_QUEUE", "OUTBOX_QUEUE")
         }
         env.update(
             DJANGO_SETTINGS_MODULE="portal.settings",
