@@ -1,7 +1,7 @@
 """The REST API, version 1: /api/v1/…"""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import docs, views
@@ -31,6 +31,7 @@ urlpatterns = [
         )
         for name in views.ACTION_SERIALIZERS
     ],
-    # Last: any other address under /api/v1/ (an id that is not a number, say) is a JSON 404.
-    path("<path:path>", views.not_found, name="not_found"),
+    # Last: any other address under /api/v1/ (an id that is not a number, say) is a JSON 404,
+    # also one holding a line break, which ``<path:…>`` (``.+``) would not match.
+    re_path(r"^(?P<path>[\s\S]+)\Z", views.not_found, name="not_found"),
 ]

@@ -395,3 +395,14 @@ def test_the_schema_and_its_docs_are_served_without_a_cdn_or_inline_script(clien
 
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert finders.find("api/docs.js")
+
+
+@pytest.mark.parametrize(
+    "path", ["tickets/abc/", "tickets/a%0Ab/withdraw/", "tickets/%0A/", "no-such-thing/%04x"]
+)
+def test_any_other_address_under_the_api_is_a_json_404(api_for, org_a, path):
+    """Also one with a line break in it (schemathesis found one answered with the HTML page)."""
+    response = api_for(org_a.contact).post(f"/api/v1/{path}", {})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
