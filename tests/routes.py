@@ -25,8 +25,10 @@ class Route:
 
 
 def _kwargs_of(pattern) -> list[str]:
+    # ``path()`` patterns name their converters; ``re_path()`` ones (whose ``converters`` is
+    # empty) their regular expression's groups.
     converters = getattr(pattern, "converters", None)
-    if converters is not None:
+    if converters:
         return list(converters)
     return list(pattern.regex.groupindex)
 
