@@ -22,7 +22,8 @@ from typing import Any
 from django.http import HttpResponse
 from django_tables2.export import ExportMixin, TableExport
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's list (ASVS 5.0, V1.2.10): also a leading NUL.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 def csv_safe(value: Any) -> Any:

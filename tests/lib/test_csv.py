@@ -17,6 +17,7 @@ from lib.csv import csv_response, csv_safe, csv_safe_row, csv_text
         ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
         ("\t=1+1", "'\t=1+1"),
         ("\r=1+1", "'\r=1+1"),
+        ("\0=1+1", "'\0=1+1"),
     ],
 )
 def test_a_cell_that_starts_a_formula_is_written_as_text(value, written):
