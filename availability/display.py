@@ -22,8 +22,11 @@ def minutes(delta: timedelta | None) -> str:
     return span(delta)
 
 
-def exact_minutes(delta: timedelta) -> str:
-    """Minutes with two decimals, as the formula counts them: ``43,680.00``."""
+def exact_minutes(delta: timedelta | None) -> str:
+    """Minutes with two decimals, as the formula counts them: ``43,680.00``; a dash when there
+    is nothing to count (no availability target set, say)."""
+    if delta is None:
+        return "–"
     return f"{delta / timedelta(minutes=1):,.2f}"
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from availability.models import MaintenanceSubscription, Outage
+from availability.models import AvailabilityTarget, MaintenanceSubscription, Outage
 from availability.statements import statement_for
 
 from .conftest import local, utc
@@ -100,6 +100,20 @@ def test_a_tenants_month_shows_the_formula_with_its_numbers(provisioned, client,
     ).content.decode()
     assert "(44,640.00 − 960.00 − 40.00) ÷ (44,640.00 − 960.00) = 99.908 %" in page
     assert "34.94" in page  # minutes the target allows
+
+
+def test_a_month_without_an_availability_target_shows_a_dash_for_the_allowance(
+    provisioned, client, clock
+):
+    org_a, _ = provisioned
+    AvailabilityTarget.objects.all().delete()  # an administrator removed them all
+    clock.to(local(2026, 3, 1))
+    client.force_login(org_a.contact)
+    response = client.get(reverse("availability:tenant_month", args=[org_a.prod.pk, 2026, 1]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<span class="value">–</span><span class="label">Minutes the target allows' in page
+    assert "(44,640.00 − 960.00 − 0.00) ÷ (44,640.00 − 960.00)" in page
 
 
 def test_a_month_out_of_range_is_not_found(provisioned, client):

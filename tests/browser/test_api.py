@@ -1,5 +1,5 @@
 """The API's documentation and key pages in a real browser: Swagger UI renders the schema under
-the portal's strict Content-Security-Policy, and a customer admin makes a key that a script
+the portal's strict Content-Security-Policy and passes the accessibility check, and a customer admin makes a key that a script
 then uses."""
 
 import json
@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from django.urls import reverse
 
-from .conftest import sign_in
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,6 +33,15 @@ def test_the_api_docs_render_under_the_strict_csp(page, live_server):
     page.locator(".opblock-summary-path", has_text="/api/v1/tickets/").first.wait_for()
     assert page.locator(".opblock").count() >= 20
     assert violations == []
+
+
+def test_the_api_docs_pass_the_accessibility_check_with_an_operation_open(page, live_server):
+    page.goto(live_server.url + reverse("api:docs"))
+    page.locator(".opblock-summary-path", has_text="/api/v1/tickets/").first.wait_for()
+    assert_accessible(page)
+    page.locator("#operations-tickets-tickets_create .opblock-summary-control").click()
+    page.locator("#operations-tickets-tickets_create pre.microlight").first.wait_for()
+    assert_accessible(page)
 
 
 def test_a_customer_admin_makes_a_key_that_a_script_then_uses(page, live_server, org_a):
