@@ -11,6 +11,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from events.context import acting_via
+from lib.client import client_address
 
 from . import keys, services
 from .models import ApiKey
@@ -69,7 +70,7 @@ def _key_for(token: str) -> ApiKey | None:
 
 
 def _client(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return client_address(request) or "unknown"
 
 
 def via(key: ApiKey):

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import BaseThrottle
 
+from lib.client import client_address
+
 
 class FixedWindow:
     def __init__(self, scope: str, ident: str, seconds: int) -> None:
@@ -38,7 +40,7 @@ class KeyRateThrottle(BaseThrottle):
 
     def allow_request(self, request, view) -> bool:
         key = request.auth
-        ident = f"key-{key.pk}" if key is not None else f"ip-{self.get_ident(request)}"
+        ident = f"key-{key.pk}" if key is not None else f"ip-{client_address(request)}"
         self.window = FixedWindow("api-calls", ident, 60)
         return self.window.hit() <= settings.API_RATE_LIMIT_PER_MINUTE
 

@@ -4,6 +4,8 @@ that are not handed the request."""
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from lib.client import client_address
+
 USER_AGENT_LENGTH = 300
 
 
@@ -18,11 +20,10 @@ _origin: ContextVar[Origin | None] = ContextVar("audit_origin", default=None)
 
 
 def origin_of(request) -> Origin:
-    """The client address and user agent of ``request``. The address is ``REMOTE_ADDR``: behind
-    a proxy, the proxy must set it from the client (e.g. gunicorn's ``--forwarded-allow-ips``),
-    since a forwarded header sent by the client itself cannot be trusted."""
+    """The client address (``lib.client``: behind ``TRUSTED_PROXIES`` proxies, the one the
+    nearest saw) and user agent of ``request``."""
     meta = getattr(request, "META", {})
-    address = meta.get("REMOTE_ADDR") or None
+    address = client_address(request)
     agent = str(meta.get("HTTP_USER_AGENT", ""))[:USER_AGENT_LENGTH]
     return Origin(ip_address=address, user_agent=agent, user=getattr(request, "user", None))
 

@@ -180,6 +180,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+# The address axes records with a failure: the same one as everywhere else (lib/client.py).
+AXES_CLIENT_IP_CALLABLE = "lib.client.client_address"
 
 # Two-factor sign-in (django-otp): TOTP apps and one-time recovery codes.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Support portal")
@@ -285,6 +287,10 @@ HEALTHZ_BROKER_TIMEOUT_SECONDS = env.float("HEALTHZ_BROKER_TIMEOUT_SECONDS", def
 
 # --- Security (production values come from the environment) ---------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many load balancers or proxies stand in front of the web nodes, each appending the address
+# it was connected from to X-Forwarded-For (lib/client.py). 0: the connection's own address is
+# the client's. Set it to the real number: one too many lets a client choose its address.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
