@@ -182,7 +182,10 @@ class Customer(Person):
             page = self.page("ticket page", f"/tickets/{pk}/")
             if 'name="customer_reply-body"' in page:
                 token = self.token()
-                fields = {"customer_reply-body": f"More detail [{token}]."}
+                fields = {
+                    "customer_reply-body": f"More detail [{token}].",
+                    "customer_reply-version": version_of(page, "customer_reply") or "",
+                }
                 self.write("customer reply", f"/tickets/{pk}/do/customer_reply/", fields, token)
             return
         self.page("new ticket form", "/tickets/new/")
@@ -227,7 +230,11 @@ class Engineer(Person):
         path = f"/tickets/{pk}/do/{action}/"
         if action in ("reply", "note"):
             token = self.token()
-            fields = {f"{action}-body": f"Looking into it [{token}]."}
+            fields = {
+                f"{action}-body": f"Looking into it [{token}].",
+                # The hidden field the form carries, as a browser posts it.
+                f"{action}-version": version_of(page, action) or "",
+            }
             if action == "reply":
                 fields["reply-next_update_at"] = ""
             self.write(action, path, fields, token)

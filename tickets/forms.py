@@ -133,7 +133,16 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ReplyForm(forms.Form):
+class SeenVersionForm(forms.Form):
+    """Carries the version of the ticket the person saw, without locking on it: a reply or a
+    note is never refused because someone else wrote meanwhile. It only lets a refusal explain
+    itself: had the ticket moved on (escalated away, say) since the page was drawn, the person
+    is told so rather than refused bare. Never validated; compared as text."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ReplyForm(SeenVersionForm):
     body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 5}))
     attachments = attachments_field()
 
@@ -149,7 +158,7 @@ class SupportReplyForm(ReplyForm):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(SeenVersionForm):
     body = forms.CharField(
         label="Internal note (support only)", widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -33,6 +33,34 @@ def test_a_stale_form_is_refused_with_a_reload_message(client, org_a, engineers,
     assert ticket.events.filter(kind=TicketEvent.Kind.LEVEL_CHANGED).count() == 1
 
 
+def test_a_reply_refused_because_the_ticket_left_the_level_says_it_changed(
+    client, org_a, engineers, manager
+):
+    action = "reply"  # a note any engineer may add, at any level
+    client.force_login(org_a.contact)
+    file_ticket(client, org_a.prod, priority="P3")
+    ticket = Ticket.objects.get()
+    seen = ticket.version
+    client.force_login(engineers["L1"])
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert f'name="{action}-version" value="{seen}"' in page
+    # The manager escalates while the L1 engineer is still writing.
+    services.ticket_escalate(ticket=ticket, actor=manager, reason="Needs L2", version=seen)
+    events = ticket.events.count()
+    response = client.post(
+        f"/tickets/{ticket.pk}/do/{action}/",
+        {f"{action}-version": seen, f"{action}-body": "Found it."},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "changed while you were looking at it" in response.content.decode()
+    assert ticket.events.count() == events  # nothing written
+    # Without the version (a form from before it was added, or a hand-made post), the bare
+    # refusal stands.
+    bare = client.post(f"/tickets/{ticket.pk}/do/{action}/", {f"{action}-body": "Found it."})
+    assert bare.status_code == 403
+
+
 def test_replies_are_never_refused_for_a_stale_page(client, org_a, engineers, manager):
     client.force_login(org_a.contact)
     file_ticket(client, org_a.prod, priority="P3")
