@@ -46,12 +46,15 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _locked(ticket: Ticket, version: int | None) -> Ticket:
-    """Re-read the ticket under a row lock and check it is the version the actor saw."""
-    fresh = (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("organisation__sla_policy", "tenant", "submitter", "assignee")
-        .get(pk=ticket.pk)
-    )
+    """Lock the ticket's row, then read it afresh, and check it is the version the actor saw.
+
+    Two statements on purpose: having waited for a row lock, PostgreSQL re-reads only the
+    locked row and keeps the joined rows of its first look, so one locking statement with
+    joins could pair the id of an assignee set meanwhile with no assignee at all."""
+    list(Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk", flat=True))
+    fresh = Ticket.objects.select_related(
+        "organisation__sla_policy", "tenant", "submitter", "assignee"
+    ).get(pk=ticket.pk)
     if version is not None and fresh.version != version:
         raise TicketChanged(fresh)
     return fresh

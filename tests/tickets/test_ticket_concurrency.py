@@ -2,10 +2,12 @@
 or applied twice."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
+from outbox.models import OutgoingMail
 from tickets import services
 from tickets.models import Ticket, TicketEvent
 
@@ -112,6 +114,45 @@ def test_two_engineers_escalating_at_the_same_moment_escalate_once(org_a, engine
     ticket.refresh_from_db()
     assert ticket.level == "L2"
     assert ticket.events.filter(kind=TicketEvent.Kind.LEVEL_CHANGED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_customer_reply_that_waited_for_a_take_mails_the_new_assignee(org_a, engineers):
+    """The customer replies while an engineer's take holds the ticket's row lock. Once the take
+    commits, the reply sees the new assignee whole, not its id without the person (PostgreSQL
+    re-reads only the locked row after the wait, keeping the joined rows it read before)."""
+    ticket = services.ticket_create(
+        submitter=org_a.contact,
+        tenant_id=org_a.prod.pk,
+        kind="incident",
+        priority="P3",
+        subject="Taken meanwhile",
+        description="The reply waits for the take",
+    )
+    taking = threading.Event()
+    outcome = []
+
+    def reply() -> None:
+        try:
+            mine = Ticket.objects.get(pk=ticket.pk)
+            taking.wait(10)
+            services.ticket_customer_reply(ticket=mine, author=org_a.contact, body="More detail")
+            outcome.append("ok")
+        except Exception as error:  # reported below
+            outcome.append(repr(error))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=reply)
+    thread.start()
+    with transaction.atomic():
+        services.ticket_take(ticket=ticket, actor=engineers["L1"], version=ticket.version)
+        taking.set()
+        time.sleep(0.5)  # the reply is now waiting for the row lock
+    thread.join(30)
+    assert outcome == ["ok"]
+    [mail] = OutgoingMail.objects.filter(subject__contains="Customer replied")
+    assert mail.to == [engineers["L1"].email]
 
 
 @pytest.mark.django_db(transaction=True)
