@@ -337,6 +337,7 @@ def scenario_broker(seconds: float = 45, down_from: float = 5, down_until: float
             ),
             **{k: v for k, v in problems.items() if not k.startswith("deadline")},
             **mail_counts(sink),
+            "warnings that fell due in the outage": len(ids),
             "warnings due in the outage never mailed": sum(1 for pk in ids if not listed[pk]),
             "warnings mailed twice": sum(1 for pk in ids if listed[pk] > 1),
             "outbox drained after the load (s)": round(drained, 1),
