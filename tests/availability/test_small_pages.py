@@ -113,6 +113,9 @@ def test_a_month_without_an_availability_target_shows_a_dash_for_the_allowance(
     assert response.status_code == 200
     page = response.content.decode()
     assert '<span class="value">–</span><span class="label">Minutes the target allows' in page
+    # Neither green nor red: there is nothing to meet.
+    assert '<span class="value" data-testid="availability">' in page
+    assert "Availability (no target set)" in page
     assert "(44,640.00 − 960.00 − 0.00) ÷ (44,640.00 − 960.00)" in page
 
 
