@@ -60,6 +60,17 @@ def _locked(ticket: Ticket, version: int | None) -> Ticket:
     return fresh
 
 
+def _require_as_seen(action: str, actor: User, ticket: Ticket, seen_version: int) -> None:
+    """``permissions.require`` for an action that takes no version (a reply, a note): if the
+    ticket changed since the actor's page was drawn and that change is why the action is
+    refused now (escalated away from their level, say), say it changed, as a stale version
+    would, rather than a bare refusal."""
+    result = permissions.verdict(action, actor, ticket)
+    if not result and ticket.version != seen_version:
+        raise TicketChanged(ticket)
+    permissions.require(result)
+
+
 def _apply(ticket: Ticket, name: str, actor: User | None, *args) -> object:
     """Run transition ``name`` if the state allows it and ``actor`` (None: the portal itself)
     may; ``permissions`` says why not."""
@@ -265,9 +276,10 @@ def ticket_reply(
     optionally agreeing the next update time with the customer."""
     body = _require_body(body)
     _validate_files(attachments)
+    seen = ticket.version  # as the actor's page showed it
     ticket = _locked(ticket, None)
     now = _now(now)
-    permissions.require("reply", author, ticket)
+    _require_as_seen("reply", author, ticket, seen)
     if next_update_at is not None and next_update_at <= now:
         raise ValidationError(
             {
@@ -328,9 +340,10 @@ def ticket_customer_reply(
     """A reply by the customer; it resumes a ticket that waits for them."""
     body = _require_body(body)
     _validate_files(attachments)
+    seen = ticket.version  # as the actor's page showed it
     ticket = _locked(ticket, None)
     now = _now(now)
-    permissions.require("customer_reply", author, ticket)
+    _require_as_seen("customer_reply", author, ticket, seen)
     event = _event(ticket, EventKind.CUSTOMER_REPLY, author, now, public=True, body=body)
     _attach(ticket, event, author, attachments, public=True)
     if ticket.status == Status.WAITING:
@@ -368,8 +381,9 @@ def ticket_add_note(
     if not body:
         raise ValidationError({"body": ValidationError("Write a note.", code="empty_note")})
     _validate_files(attachments)
+    seen = ticket.version  # as the actor's page showed it
     ticket = _locked(ticket, None)
-    permissions.require("note", author, ticket)
+    _require_as_seen("note", author, ticket, seen)
     now = _now(now)
     event = _event(ticket, EventKind.INTERNAL_NOTE, author, now, public=False, body=body)
     _attach(ticket, event, author, attachments, public=False)

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from outbox.models import OutgoingMail
-from tickets import services
+from tickets import permissions, services
 from tickets.models import Ticket, TicketEvent
 
 from .helpers import act, file_ticket
@@ -61,6 +61,25 @@ def test_a_reply_refused_because_the_ticket_left_the_level_says_it_changed(
     # refusal stands.
     bare = client.post(f"/tickets/{ticket.pk}/do/{action}/", {f"{action}-body": "Found it."})
     assert bare.status_code == 403
+
+
+def test_a_reply_whose_ticket_left_the_level_while_waiting_for_the_lock_says_it_changed(
+    client, org_a, engineers, manager
+):
+    """The page's request read the ticket at L1; a manager's escalation committed before the
+    reply got the row lock: refused under the lock as "changed", not as a bare 403."""
+    client.force_login(org_a.contact)
+    file_ticket(client, org_a.prod, priority="P3")
+    as_read = Ticket.objects.get()  # what the reply's request read before locking
+    fresh = Ticket.objects.get()
+    services.ticket_escalate(ticket=fresh, actor=manager, reason="Needs L2", version=fresh.version)
+    events = as_read.events.count()
+    with pytest.raises(services.TicketChanged):
+        services.ticket_reply(ticket=as_read, author=engineers["L1"], body="Found it.")
+    assert as_read.events.count() == events  # nothing written
+    # Refused for what the engineer saw (nothing changed): the bare refusal stands.
+    with pytest.raises(permissions.Forbidden):
+        services.ticket_reply(ticket=Ticket.objects.get(), author=engineers["L1"], body="Found it.")
 
 
 def test_replies_are_never_refused_for_a_stale_page(client, org_a, engineers, manager):

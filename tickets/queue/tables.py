@@ -1,11 +1,8 @@
 """The engineer queue table: one row per open ticket, most urgent SLA deadline first.
 
-Records are the plain rows of ``queue.queue_tickets`` (dicts of ``QUEUE_COLUMNS``).
-django-tables2 gives the columns, their sort order and header classes, the pagination and the
-CSV export (through the ``value_*`` methods). ``queue_table.html`` draws the header, the rows
-and the page links with ``header_row``, ``body_rows`` (one pass over the ``cell_*`` methods)
-and ``pagination_html``: the generic per-cell and per-link template path cost several times
-more than the database on a page of 100 rows.
+Records are the plain rows of ``queue.queue_tickets`` (dicts of ``QUEUE_COLUMNS``), drawn in
+one pass from the ``cell_*`` methods (``lib.tables.CellMethodsMixin``) and exported through the
+``value_*`` methods.
 """
 
 from datetime import datetime, tzinfo
@@ -16,9 +13,9 @@ from django.db.models import QuerySet
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from lib.formatting import describe_due, iso_instant, when
+from lib.tables import CellMethodsMixin
 from sla.models import Priority
 from tenants.models import SupportLevel, Tenant
 from tickets.models import Ticket
@@ -56,7 +53,9 @@ def ago(then: datetime, now: datetime) -> str:
     return f"{minutes // (24 * 60)} d ago"
 
 
-class QueueTable(tables.Table):
+class QueueTable(CellMethodsMixin, tables.Table):
+    numbered_pages = False  # the lazy paginator never counts the queue
+
     number = tables.Column(accessor="id", verbose_name="Ticket", order_by=("id",))
     priority = tables.Column(empty_values=(), order_by=("priority", "id"))
     organisation = tables.Column(
@@ -100,7 +99,7 @@ class QueueTable(tables.Table):
         sequence = fields
         order_by = (DEFAULT_ORDER,)
         empty_text = "No open tickets match these filters."
-        template_name = "tickets/queue_table.html"
+        template_name = "tables/cells.html"
         attrs = {"class": "table queue-table stack-on-phone"}
 
     def __init__(self, *args, user, now: datetime, **kwargs) -> None:
@@ -126,76 +125,8 @@ class QueueTable(tables.Table):
             return "at-risk"
         return ""
 
-    def _query(self, **changes: object) -> str:
-        """This page's query string (filters included) with ``changes``; None drops a key."""
-        query = self.request.GET.copy()
-        for key, value in changes.items():
-            if value is None:
-                query.pop(key, None)
-            else:
-                query[key] = str(value)
-        return escape(query.urlencode())
-
-    def header_row(self) -> SafeString:
-        """The ``<thead>``: a sort link on each orderable column, back to the first page."""
-        cells = []
-        for column in self.columns:
-            attrs = column.attrs["th"].as_html()
-            header = escape(str(column.header))
-            if column.orderable:
-                query = self._query(
-                    **{
-                        self.prefixed_order_by_field: column.order_by_alias.next,
-                        self.prefixed_page_field: None,
-                    }
-                )
-                header = f'<a href="?{query}">{header}</a>'
-            cells.append(f"<th {attrs}>{header}</th>")
-        return mark_safe(f"<thead><tr>{''.join(cells)}</tr></thead>")
-
-    def pagination_html(self) -> SafeString:
-        """Previous and next: the lazy paginator knows whether another page follows, never
-        how many there are."""
-        page = getattr(self, "page", None)
-        if page is None or not (page.has_previous() or page.has_next()):
-            return mark_safe("")
-        field = self.prefixed_page_field
-        items = []
-        if page.has_previous():
-            query = self._query(**{field: page.previous_page_number()})
-            items.append(f'<li class="previous"><a href="?{query}">previous</a></li>')
-        items.append(f'<li class="active"><span aria-current="page">page {page.number}</span></li>')
-        if page.has_next():
-            query = self._query(**{field: page.next_page_number()})
-            items.append(f'<li class="next"><a href="?{query}">next</a></li>')
-        return mark_safe(
-            f'<nav aria-label="Pages"><ul class="pagination">{"".join(items)}</ul></nav>'
-        )
-
-    def body_rows(self) -> SafeString:
-        """The ``<tr>`` rows of the current page."""
-        # Each cell names its column (data-label), which a phone shows beside the value when
-        # the rows stack instead of the header.
-        renderers = [
-            (getattr(self, f"cell_{column.name}"), escape(str(column.header)))
-            for column in self.columns
-        ]
-        rows = []
-        for row in self.paginated_rows:
-            record = row.record
-            cells = "".join(
-                [
-                    f'<td data-label="{label}">{render(record)}</td>'
-                    if label
-                    else f"<td>{render(record)}</td>"
-                    for render, label in renderers
-                ]
-            )
-            rows.append(
-                f'<tr data-ticket="{int(record["id"])}" class="{self.urgency(record)}">{cells}</tr>'
-            )
-        # Every cell escapes the values it shows.
-        return mark_safe("\n".join(rows))
+    def row_attributes(self, record: dict) -> str:
+        return f'data-ticket="{int(record["id"])}" class="{self.urgency(record)}"'
 
     # --- ordering -----------------------------------------------------------------------------
     def order_due(self, queryset: QuerySet, is_descending: bool) -> tuple[QuerySet, bool]:
@@ -269,41 +200,6 @@ class QueueTable(tables.Table):
             f'<button type="submit" class="secondary" aria-label="Take ticket #{pk}">Take</button>'
             "</form>"
         )
-
-    # django-tables2's own cell path (any other template than queue_table.html) gets the same
-    # HTML, marked safe.
-    def render_number(self, record: dict) -> SafeString:
-        return mark_safe(self.cell_number(record))
-
-    def render_priority(self, record: dict) -> SafeString:
-        return mark_safe(self.cell_priority(record))
-
-    def render_organisation(self, record: dict) -> SafeString:
-        return mark_safe(self.cell_organisation(record))
-
-    def render_tenant(self, record: dict) -> SafeString:
-        return mark_safe(self.cell_tenant(record))
-
-    def render_subject(self, record: dict) -> SafeString:
-        return mark_safe(self.cell_subject(record))
-
-    def render_level(self, record: dict) -> SafeString:
-        return mark_safe(self.cell_level(record))
-
-    def render_status(self, record: dict) -> SafeString:
-        return mark_safe(self.cell_status(record))
-
-    def render_assignee(self, record: dict) -> SafeString:
-        return mark_safe(self.cell_assignee(record))
-
-    def render_due(self, record: dict) -> SafeString:
-        return mark_safe(self.cell_due(record))
-
-    def render_updated_at(self, record: dict) -> SafeString:
-        return mark_safe(self.cell_updated_at(record))
-
-    def render_take(self, record: dict) -> SafeString:
-        return mark_safe(self.cell_take(record))
 
     # --- CSV export -----------------------------------------------------------------------------
     def value_number(self, record: dict) -> int:
