@@ -121,6 +121,9 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets, labels and error lists through Jinja2 (lib/forms.py); pages stay Django templates.
+FORM_RENDERER = "lib.forms.FormRenderer"
+
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),

@@ -117,9 +117,9 @@ def _status_entry(event: TicketEvent, words: _Words) -> Entry:
     return entry
 
 
-def entry_of(event: TicketEvent, viewer) -> Entry:
-    """The entry ``viewer`` reads for ``event``."""
-    words = _Words(viewer)
+def entry_of(event: TicketEvent, viewer, words: _Words | None = None) -> Entry:
+    """The entry ``viewer`` reads for ``event`` (``words``: the viewer's, once per page)."""
+    words = words or _Words(viewer)
     data = event.data or {}
     who = words.who(event.actor)
     kind = event.kind
@@ -198,7 +198,8 @@ def entry_of(event: TicketEvent, viewer) -> Entry:
 
 def conversation(events, viewer) -> Conversation:
     """The entries of ``events`` (already limited to what ``viewer`` may see) in order."""
-    result = Conversation([entry_of(event, viewer) for event in events])
+    words = _Words(viewer)
+    result = Conversation([entry_of(event, viewer, words) for event in events])
     for entry in result.entries:
         data = entry.event.data or {}
         if entry.event.kind != Kind.STATUS_CHANGED:
