@@ -284,7 +284,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--requests", type=int, default=100, help="timed requests per page")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4 threads each)")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="gunicorn workers (gunicorn.conf.py's threads each)"
+    )
     parser.add_argument("--fresh", action="store_true", help="drop and reload the bench database")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--inside", choices=["load", "queries"], help=argparse.SUPPRESS)
@@ -310,7 +312,9 @@ def main() -> int:
             queries[label] = (int(status), int(cold), int(warm))
 
     port = free_port()
-    log(f"Starting gunicorn on 127.0.0.1:{port} ({args.workers} workers x 4 threads)")
+    log(
+        f"Starting gunicorn on 127.0.0.1:{port} ({args.workers} workers, gunicorn.conf.py's threads)"
+    )
     server = start_gunicorn(env, port, args.workers)
     try:
         sessions = {}

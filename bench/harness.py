@@ -92,6 +92,29 @@ def prepare_database(db: str, name: str, *, fresh: bool) -> dict[str, str]:
     return env
 
 
+def clone_database(db: str, source: str, target: str) -> dict[str, str]:
+    """``target`` as an exact copy of the prepared ``source`` (PostgreSQL: ``CREATE DATABASE
+    ... TEMPLATE``, statistics included; SQLite: a file copy), so that every run starts from
+    the same rows instead of the rows earlier runs added."""
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+    else:
+        import shutil
+        import sqlite3
+
+        with sqlite3.connect(BENCH_DIR / f"{source}.sqlite3") as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for suffix in ("-wal", "-shm"):
+            Path(f"{BENCH_DIR / f'{target}.sqlite3'}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(BENCH_DIR / f"{source}.sqlite3", BENCH_DIR / f"{target}.sqlite3")
+    log(f"Copied {source} to {target}")
+    return environment(db, target)
+
+
 def load_tickets(env: dict[str, str], tickets: int, *extra: str) -> None:
     """``seed_load`` until the database holds ``tickets`` tickets."""
     have = int(

@@ -3,11 +3,13 @@ database with 100,000 tickets; then what every client was told is compared with 
 
 Run: ``.venv/bin/python bench/load.py [--db postgres|sqlite] [--seconds 60] [--fresh]``.
 
-Set-up (all on 127.0.0.1, all this script's own): the database ``portal_bench_load`` (kept
-between runs, ``--fresh`` reloads it) with the demo data and ``seed_load`` tickets, eight
-engineers and a manager with authenticators, gunicorn with ``gunicorn.conf.py`` (production
-settings, plain HTTP), one Celery worker and the beat on Redis database 8, and a local SMTP
-server that accepts every message.
+Set-up (all on 127.0.0.1, all this script's own): the database ``portal_bench_load_seed``
+(kept between runs, ``--fresh`` reloads it) with the demo data and ``seed_load`` tickets, six
+engineers and two managers with authenticators, copied to ``portal_bench_load`` before each
+run so that every run starts from the same rows (the replies of earlier runs would otherwise
+pile up on the tickets at the top of the queue and make their pages longer run after run);
+gunicorn with ``gunicorn.conf.py`` (production settings, plain HTTP), one Celery worker and
+the beat on Redis database 8, and a local SMTP server that accepts every message.
 
 Who does what, each over one keep-alive connection with its own session and CSRF token:
 
@@ -52,6 +54,7 @@ from bench.cluster import (  # noqa: E402
 )
 from bench.harness import (  # noqa: E402
     analyse,
+    clone_database,
     load_average,
     load_tickets,
     manage,
@@ -61,6 +64,7 @@ from bench.harness import (  # noqa: E402
 )
 
 DATABASE = "portal_bench_load"
+SEED_DATABASE = "portal_bench_load_seed"
 REDIS_URL = "redis://127.0.0.1:6379/8"
 QUEUE = "portal-bench-load"
 CUSTOMERS = [
@@ -368,7 +372,7 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true", help="drop and reload the database")
     args = parser.parse_args()
 
-    env = prepare_database(args.db, DATABASE, fresh=args.fresh)
+    env = prepare_database(args.db, SEED_DATABASE, fresh=args.fresh)
     has_demo = "alice@northwind.example" in manage_output(
         env,
         "from tenants.models import User\n"
@@ -383,6 +387,7 @@ def main() -> int:
         group = "Support engineers" if level else "Support managers"
         staff_user(env, email, DEMO_PASSWORD, group=group, level=level)
     analyse(env)
+    env = clone_database(args.db, SEED_DATABASE, DATABASE)
 
     import redis
 
@@ -415,8 +420,9 @@ def main() -> int:
         cluster.start_worker("worker")
         cluster.start_beat()
         workers = os.environ.get("GUNICORN_WORKERS", "4")
+        threads = os.environ.get("GUNICORN_THREADS", "2")
         log(
-            f"gunicorn (gunicorn.conf.py, {workers} processes x 4 threads) on {port}, "
+            f"gunicorn (gunicorn.conf.py, {workers} processes x {threads} threads) on {port}, "
             f"{args.db}; 16 people for {args.seconds:.0f} s; load average {load_average()}"
         )
         cpu = time.process_time()

@@ -157,13 +157,17 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--wrk-seconds", type=int, default=30)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4 threads each)")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="gunicorn workers (gunicorn.conf.py's threads each)"
+    )
     parser.add_argument("--fresh", action="store_true", help="drop and reload the bench database")
     args = parser.parse_args()
 
     env = prepare(args.db, args.tickets, args.fresh)
     port = free_port()
-    log(f"Starting gunicorn on 127.0.0.1:{port} ({args.workers} workers x 4 threads)")
+    log(
+        f"Starting gunicorn on 127.0.0.1:{port} ({args.workers} workers, gunicorn.conf.py's threads)"
+    )
     server = start_gunicorn(env, port, args.workers)
     failed = False
     try:
