@@ -3,7 +3,7 @@
 Sized for one 2-core node; every value can be overridden from the environment (or on the
 command line, which wins over this file).
 
-Worker model: gthread, 4 processes x 2 threads, one listening socket per process (reuse_port).
+Worker model: gthread, 4 processes x 4 threads, one listening socket per process (reuse_port).
 
 Why, measured with ``bench/gunicorn_workers.py`` (16 people signed in at once, each reading
 pages back to back over a keep-alive connection, PostgreSQL with 20,000 tickets, this 2-core
@@ -32,13 +32,15 @@ and in a quieter single round: 2x4 71 req/s, p95 458 ms; 4x4 reuse_port 111 req/
   request per process, which halved throughput.
 - Four processes on two cores: while one process waits on PostgreSQL with the GIL released,
   another renders. Six processes gave nothing more than four and cost memory.
-- Two threads a process, not four: a request gives the GIL up at each of its database round
-  trips and, with more threads busy rendering, waits up to the interpreter's switch interval
-  (5 ms) to get it back, a dozen times a request. Measured on the final pages
-  (``bench/gunicorn_workers.py --only "4x4 reuse,4x2 reuse" --rounds 3 --seconds 15``, reads):
-  4x4 107 req/s, p50 115, p95 299, p99 472 ms; 4x2 105 req/s, p50 134, p95 232, p99 354 ms:
-  the same throughput with a fifth off the slow tail. Under ``bench/load.py`` (writes too):
-  4x4 75.6 and 77.8 req/s, 4x2 83.3 req/s; 4x8 and 6x2 were worse.
+- Four threads a process, not two: a request gives the GIL up at each database round trip
+  and, with other threads of its process busy, waits up to the switch interval to get it
+  back, so fewer threads make a tighter tail when the connections are spread evenly (reads
+  only, ``bench/gunicorn_workers.py --only "4x4 reuse,4x2 reuse" --rounds 3 --seconds 15``:
+  4x4 107 req/s p95 299 ms, 4x2 105 req/s p95 232 ms). But the kernel spreads connections
+  by a hash, not evenly, and two threads leave the clients of the busiest process queueing:
+  under ``bench/load.py`` (writes too, from the same copied database) four runs of 4x2 gave
+  p95 349, 360, 458 and 537 ms on ticket pages, two of 4x4 383 and 388 ms; 4x8 and 6x2 were
+  no better.
 - Sign-in is bound by the password hasher (PBKDF2, several hundred ms of CPU each): 16 at once
   on two cores take seconds whatever the worker model.
 """
@@ -60,7 +62,7 @@ def _int(name: str, default: int) -> int:
 bind = [os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORTAL_PORT', '8000')}")]
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = _int("GUNICORN_WORKERS", 4)
-threads = _int("GUNICORN_THREADS", 2)
+threads = _int("GUNICORN_THREADS", 4)
 keepalive = _int("GUNICORN_KEEPALIVE", 2)
 reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "1") == "1"
 timeout = _int("GUNICORN_TIMEOUT", 30)
