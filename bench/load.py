@@ -420,7 +420,7 @@ def main() -> int:
         cluster.start_worker("worker")
         cluster.start_beat()
         workers = os.environ.get("GUNICORN_WORKERS", "4")
-        threads = os.environ.get("GUNICORN_THREADS", "2")
+        threads = os.environ.get("GUNICORN_THREADS", "4")
         log(
             f"gunicorn (gunicorn.conf.py, {workers} processes x {threads} threads) on {port}, "
             f"{args.db}; 16 people for {args.seconds:.0f} s; load average {load_average()}"

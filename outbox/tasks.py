@@ -8,8 +8,11 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from lib.worker_runs import run_starting
+
 from .delivery import outbox_deliver_and_continue
 from .delivery import outbox_prune as prune
+from .services import RUN_NAME
 
 
 @shared_task(
@@ -23,6 +26,7 @@ from .delivery import outbox_prune as prune
     ignore_result=True,
 )
 def outbox_deliver() -> None:
+    run_starting(RUN_NAME)  # before it reads what is due: a later commit asks for another run
     outbox_deliver_and_continue(now=timezone.now())
 
 
