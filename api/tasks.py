@@ -4,8 +4,6 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from lib.worker_runs import run_starting
-
 from .services import idempotency_prune
 from .webhooks import delivery
 
@@ -19,7 +17,6 @@ from .webhooks import delivery
     ignore_result=True,
 )
 def webhooks_deliver() -> None:
-    run_starting(delivery.RUN_NAME)  # before it reads what is due: later commits ask again
     result = delivery.webhooks_deliver(now=timezone.now())
     if result.more:
         delivery.request_delivery()

@@ -29,8 +29,6 @@ from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from lib.worker_runs import ask_for_run
-
 from .models import OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -122,35 +120,26 @@ def _task_already_requested() -> bool:
 # a request the broker's connection timeout (2 s), and every request of an outage would pay it.
 BROKER_PAUSE_SECONDS = 15.0
 _broker_paused_until = 0.0
-# The name delivery runs are asked for under (``lib.worker_runs``).
-RUN_NAME = "outbox"
 
 
 def request_delivery_task() -> bool:
-    """Enqueue one delivery task, unless one is queued and has not started. Never raises: with the broker down this fails fast (the
+    """Enqueue one delivery task. Never raises: with the broker down this fails fast (the
     broker's connection timeout, no publish retries, then no attempt at all for
     ``BROKER_PAUSE_SECONDS``), and the beat's periodic run delivers the mail instead. Returns
     whether the task was enqueued."""
+    global _broker_paused_until
     from .tasks import outbox_deliver
 
     if time.monotonic() < _broker_paused_until:
         return False
-
-    def enqueue() -> bool:
-        global _broker_paused_until
-        try:
-            # A kick that waited longer than this in the queue is older than the beat's next run.
-            outbox_deliver.apply_async(expires=settings.OUTBOX_DELIVER_INTERVAL_SECONDS * 2)
-        except Exception:  # the broker is an edge we do not control; the beat catches up
-            _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
-            logger.warning(
-                "Could not enqueue mail delivery; the periodic run will send it", exc_info=1
-            )
-            return False
-        return True
-
-    # Once while a run asked for earlier has not started: that run sends this mail too.
-    return ask_for_run(RUN_NAME, enqueue)
+    try:
+        # A kick that waited longer than this in the queue is older than the beat's next run.
+        outbox_deliver.apply_async(expires=settings.OUTBOX_DELIVER_INTERVAL_SECONDS * 2)
+    except Exception:  # the broker is an edge we do not control; the beat catches up
+        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
+        logger.warning("Could not enqueue mail delivery; the periodic run will send it", exc_info=1)
+        return False
+    return True
 
 
 def _deliver_inline(ids: list[int]) -> None:

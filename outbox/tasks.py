@@ -8,11 +8,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from lib.worker_runs import run_starting
-
 from .delivery import outbox_deliver_and_continue
 from .delivery import outbox_prune as prune
-from .services import RUN_NAME
 
 
 @shared_task(
@@ -26,7 +23,6 @@ from .services import RUN_NAME
     ignore_result=True,
 )
 def outbox_deliver() -> None:
-    run_starting(RUN_NAME)  # before it reads what is due: a later commit asks for another run
     outbox_deliver_and_continue(now=timezone.now())
 
 

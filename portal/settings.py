@@ -358,24 +358,16 @@ RATE_LIMIT_CACHE = "ratelimit"
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-
-
-def _shared_cache(name: str) -> dict:
-    """A cache every process of the portal shares: Redis with ``REDIS_URL``, else files."""
-    if REDIS_URL:
-        # One Redis database for every shared cache: their keys are named apart.
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    return {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache" / name),
-    }
-
-
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": _shared_cache("ratelimit"),
-    # Which delivery runs were asked for and have not started (lib/worker_runs.py).
-    "shared": _shared_cache("shared"),
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "ratelimit"),
+        }
+    ),
 }
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:

@@ -37,21 +37,6 @@ def _force_login_signs_in_fully(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _no_delivery_run_asked():
-    """Whether a delivery run was asked for lives in the shared cache, which outlives a test
-    (and is the broker's Redis in CI, so it is never cleared whole)."""
-    from api.webhooks.delivery import RUN_NAME as WEBHOOKS
-    from lib.worker_runs import run_starting
-    from outbox.services import RUN_NAME as OUTBOX
-
-    for name in (OUTBOX, WEBHOOKS):
-        run_starting(name)
-    yield
-    for name in (OUTBOX, WEBHOOKS):
-        run_starting(name)
-
-
-@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters live in a cache that outlives a test's database rollback."""
     caches["ratelimit"].clear()

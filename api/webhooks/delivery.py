@@ -31,7 +31,6 @@ from django.urls import reverse
 
 from events.models import Event
 from lib.urls import absolute_url
-from lib.worker_runs import ask_for_run
 
 from ..models import WebhookDelivery, WebhookEndpoint
 from . import signing, targets
@@ -40,8 +39,6 @@ logger = logging.getLogger(__name__)
 
 State = WebhookDelivery.State
 DISPATCH_BATCH = 500
-# The name delivery runs are asked for under (``lib.worker_runs``).
-RUN_NAME = "webhooks"
 USER_AGENT = "SupportPortal-Webhooks/1"
 
 
@@ -68,16 +65,10 @@ def request_delivery() -> None:
         raise ValueError(f"WEBHOOK_DELIVER_ON_COMMIT must be 'task' or 'off', not {mode!r}")
     from ..tasks import webhooks_deliver
 
-    def enqueue() -> bool:
-        try:
-            webhooks_deliver.apply_async(expires=settings.WEBHOOK_DELIVER_INTERVAL_SECONDS * 2)
-        except Exception:  # the broker is an edge we do not control; the beat catches up
-            logger.warning("Could not enqueue webhook delivery; the periodic run will send it")
-            return False
-        return True
-
-    # Once while a run asked for earlier has not started: that run sends these events too.
-    ask_for_run(RUN_NAME, enqueue)
+    try:
+        webhooks_deliver.apply_async(expires=settings.WEBHOOK_DELIVER_INTERVAL_SECONDS * 2)
+    except Exception:  # the broker is an edge we do not control; the beat catches up
+        logger.warning("Could not enqueue webhook delivery; the periodic run will send it")
 
 
 # --- one run ---------------------------------------------------------------------------------

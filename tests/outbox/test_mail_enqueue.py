@@ -162,12 +162,10 @@ def test_an_unknown_delivery_mode_is_an_error(settings):
 
 
 def test_request_delivery_task_reports_whether_it_was_enqueued(monkeypatch):
-    from lib.worker_runs import run_starting
     from outbox.tasks import outbox_deliver
 
     monkeypatch.setattr(outbox_deliver, "apply_async", lambda **kw: None)
     assert services.request_delivery_task() is True
-    run_starting(services.RUN_NAME)  # the run asked for starts
 
     def refused(**kwargs):
         raise OperationalError("refused")
