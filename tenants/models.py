@@ -238,11 +238,21 @@ class User(AbstractUser):
 
     @property
     def is_support_engineer(self) -> bool:
-        return not self.is_customer and self.has_perm("tenants.work_tickets")
+        return not self.is_customer and self._role_perm("tenants.work_tickets")
 
     @property
     def is_support_manager(self) -> bool:
-        return not self.is_customer and self.has_perm("tenants.manage_support")
+        return not self.is_customer and self._role_perm("tenants.manage_support")
+
+    def _role_perm(self, perm: str) -> bool:
+        """``has_perm``, asked once per person object (a page asks a few dozen times) and as
+        fresh as Django's own permission cache on the object: again if ``is_active`` or
+        ``is_superuser`` changes."""
+        key = (perm, self.is_active, self.is_superuser)
+        cache = self.__dict__.setdefault("_role_perm_cache", {})
+        if key not in cache:
+            cache[key] = self.has_perm(perm)
+        return cache[key]
 
     @property
     def is_support_staff(self) -> bool:

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
@@ -324,9 +325,16 @@ def _render_detail(
     names = _available_actions(ticket, user)
     first = STAFF_NEXT_STEPS if staff else NEXT_STEPS.get(ticket.status, ())
     next_steps, action_forms = {}, []
+    # Each action's address, from one reverse() instead of one a form.
+    url = reverse("tickets:action", args=[ticket.pk, "_action_"])
     for name in names:
         form = failed[1] if failed and failed[0] == name else _form_for(name, ticket)
-        item = {"name": name, "action": ACTIONS[name], "form": form}
+        item = {
+            "name": name,
+            "action": ACTIONS[name],
+            "form": form,
+            "url": url.replace("_action_", name),
+        }
         if name in first:
             next_steps[name] = item
         else:
