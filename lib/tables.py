@@ -10,15 +10,6 @@ from django_tables2.templatetags.django_tables2 import table_page_range
 from .formatting import day, iso_day, iso_instant, when
 
 
-def label_cells(table: tables.Table) -> None:
-    """Name each cell after its column (``data-label``), so that on a phone a table of class
-    ``stack-on-phone`` shows its rows as cards of labelled values (``static/css/portal.css``)."""
-    for bound in table.columns:
-        td = dict(bound.column.attrs.get("td", {}))
-        td.setdefault("data-label", str(bound.header))
-        bound.column.attrs = {**bound.column.attrs, "td": td}
-
-
 class InstantColumn(tables.Column):
     """An aware datetime: ``Mon 23 Nov 2026 15:00 EET`` on the page, ISO 8601 with the offset
     in CSV."""

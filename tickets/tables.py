@@ -5,15 +5,12 @@ exported through the columns' plain values."""
 from html import escape
 
 import django_tables2 as tables
-from django.urls import reverse
 
 from lib.formatting import when
 from lib.tables import CellMethodsMixin, InstantColumn
+from lib.urls import SLOT, reverse_each
 
 from .models import Ticket
-
-# Placeholder id for building ticket URLs once per page rather than once per row.
-_ID = 987654321
 
 
 class CustomerTicketTable(CellMethodsMixin, tables.Table):
@@ -47,10 +44,10 @@ class CustomerTicketTable(CellMethodsMixin, tables.Table):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._detail_url = reverse("tickets:detail", args=[_ID])
+        self._detail_url = reverse_each("tickets:detail", SLOT)
 
     def _link(self, ticket: Ticket, text: str) -> str:
-        url = self._detail_url.replace(str(_ID), str(int(ticket.pk)), 1)
+        url = self._detail_url(int(ticket.pk))
         return f'<a href="{url}">{escape(text)}</a>'
 
     # --- cells: each takes the ticket and returns its HTML, escaping the values it shows -----

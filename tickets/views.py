@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
@@ -14,6 +13,7 @@ from django_tables2 import SingleTableMixin
 from audit.exports import AuditedCsvExportMixin
 from lib.forms import add_service_error
 from lib.pagination import BoundedPaginator
+from lib.urls import reverse_each
 from sla.deadlines import Clock
 from sla.hours import business_hours_for
 from sla.services import calendar_for, priorities_of
@@ -326,14 +326,14 @@ def _render_detail(
     first = STAFF_NEXT_STEPS if staff else NEXT_STEPS.get(ticket.status, ())
     next_steps, action_forms = {}, []
     # Each action's address, from one reverse() instead of one a form.
-    url = reverse("tickets:action", args=[ticket.pk, "_action_"])
+    url = reverse_each("tickets:action", ticket.pk, "_action_", slot="_action_")
     for name in names:
         form = failed[1] if failed and failed[0] == name else _form_for(name, ticket)
         item = {
             "name": name,
             "action": ACTIONS[name],
             "form": form,
-            "url": url.replace("_action_", name),
+            "url": url(name),
         }
         if name in first:
             next_steps[name] = item

@@ -11,11 +11,11 @@ from html import escape
 import django_tables2 as tables
 from django.db.models import QuerySet
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils import timezone
 
 from lib.formatting import describe_due, iso_instant, when
 from lib.tables import CellMethodsMixin
+from lib.urls import SLOT, reverse_each
 from sla.models import Priority
 from tenants.models import SupportLevel, Tenant
 from tickets.models import Ticket
@@ -30,8 +30,6 @@ TENANT_KIND_LABELS = dict(Tenant.Kind.choices)
 WAITING = Ticket.Status.WAITING.value
 URGENCY_BADGES = {"overdue": "badge badge-breached", "at-risk": "badge badge-at-risk"}
 DEFAULT_ORDER = "due"
-# Placeholder id for building ticket URLs once per page rather than once per row.
-_ID = 987654321
 
 
 def _time(value: datetime, text: str, tz: tzinfo) -> str:
@@ -106,13 +104,10 @@ class QueueTable(CellMethodsMixin, tables.Table):
         super().__init__(*args, **kwargs)
         self.user = user
         self.now = now
-        self._detail_url = reverse("tickets:detail", args=[_ID])
-        self._take_url = reverse("tickets:action", args=[_ID, "take"])
+        self._detail_url = reverse_each("tickets:detail", SLOT)
+        self._take_url = reverse_each("tickets:action", SLOT, "take")
         self._csrf_token: str | None = None
         self.tz = timezone.get_current_timezone()
-
-    def _url(self, template: str, pk: int) -> str:
-        return template.replace(str(_ID), str(pk), 1)
 
     def urgency(self, record: dict) -> str:
         """'overdue', 'at-risk' or ''."""
@@ -135,7 +130,7 @@ class QueueTable(CellMethodsMixin, tables.Table):
     # --- cells: each takes the record and returns its HTML, escaping the values it shows -----
     def cell_number(self, record: dict) -> str:
         pk = int(record["id"])
-        return f'<a href="{self._url(self._detail_url, pk)}">#{pk}</a>'
+        return f'<a href="{self._detail_url(pk)}">#{pk}</a>'
 
     def cell_priority(self, record: dict) -> str:
         priority = record["priority"]
@@ -155,7 +150,7 @@ class QueueTable(CellMethodsMixin, tables.Table):
         return f'{name} <span class="badge badge-{escape(kind)}">{label}</span>'
 
     def cell_subject(self, record: dict) -> str:
-        url = self._url(self._detail_url, record["id"])
+        url = self._detail_url(int(record["id"]))
         return f'<a href="{url}">{escape(record["subject"])}</a>'
 
     def cell_level(self, record: dict) -> str:
@@ -194,7 +189,7 @@ class QueueTable(CellMethodsMixin, tables.Table):
             self._csrf_token = escape(get_token(self.request))
         pk = int(record["id"])
         return (
-            f'<form method="post" action="{self._url(self._take_url, pk)}" class="inline take-form">'
+            f'<form method="post" action="{self._take_url(pk)}" class="inline take-form">'
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{self._csrf_token}">'
             f'<input type="hidden" name="take-version" value="{int(record["version"])}">'
             f'<button type="submit" class="secondary" aria-label="Take ticket #{pk}">Take</button>'
