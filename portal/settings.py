@@ -5,6 +5,7 @@ Celery's filesystem transport; ``DATABASE_URL`` and ``REDIS_URL`` switch to Post
 The README lists every variable.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -392,6 +393,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection around every task unless told to reuse
+# it, so each task paid for a new PostgreSQL backend (some twenty a second in the busy hour).
+# The worker treats a task as Django treats a request instead (portal/celery.py): CONN_MAX_AGE
+# and CONN_HEALTH_CHECKS decide when a connection is closed or checked.
+CELERY_DB_REUSE_MAX = sys.maxsize
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

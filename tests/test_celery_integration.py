@@ -126,3 +126,57 @@ def test_worker_and_beat_send_an_sla_warning_by_mail(redis_url, tmp_path, org_a,
     assert f"To: {engineers['L1'].email}" in message, logs
     # Every later sweep found the warning already sent: one event, one mail.
     assert TicketEvent.objects.filter(ticket=ticket, kind="sla_warning").count() == 1
+
+
+def _sessions_opened(database: str) -> int:
+    """Connections PostgreSQL has counted to ``database`` (``pg_stat_database.sessions``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = %s", [database])
+        return cursor.fetchone()[0]
+
+
+def test_a_worker_keeps_its_database_connection_from_task_to_task(redis_url, tmp_path):
+    """Celery's Django fixup closed the connection around every task, so each task paid for a
+    new PostgreSQL backend; the worker now keeps it as a web process does (``CONN_MAX_AGE``)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("connections are kept on PostgreSQL; SQLite opens a file per use")
+    database = connection.settings_dict["NAME"]
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        DEBUG="1",
+        PORTAL_VAR_DIR=str(tmp_path),
+        DATABASE_URL=_database_url(),
+        REDIS_URL=redis_url,
+        CELERY_QUEUE=f"integration-{uuid.uuid4().hex}",
+        SLA_SWEEP_INTERVAL_SECONDS="1",
+        EMAIL_URL="dummymail://",
+    )
+    before = _sessions_opened(database)
+    worker = _start(
+        env, "worker", "--pool", "solo", "--without-gossip", "--without-mingle", "-Q",
+        env["CELERY_QUEUE"],
+    )  # fmt: skip
+    beat = _start(env, "beat", "--schedule", str(tmp_path / "celerybeat-schedule"))
+    try:
+        time.sleep(12)  # a sweep a second, and the other periodic tasks that fall due
+    finally:
+        worker_log, beat_log = _stop(worker), _stop(beat)
+    # Each backend counts its session when it starts; wait until the worker's have gone.
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [database],
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.2)
+    tasks_run = worker_log.count(" succeeded in ")
+    opened = _sessions_opened(database) - before
+
+    logs = f"--- worker\n{worker_log}\n--- beat\n{beat_log}"
+    assert tasks_run >= 8, logs
+    # The worker's one connection (and one of beat's, if it reads the database), not one a task.
+    assert opened <= 3, f"{opened} connections for {tasks_run} tasks\n{logs}"
