@@ -1,48 +1,43 @@
 """Gunicorn settings for the portal (``gunicorn -c gunicorn.conf.py portal.wsgi``).
 
-Sized for one 2-core node; every value can be overridden from the environment (or on the
-command line, which wins over this file).
+Sized for one 2-core node behind a load balancer or proxy that terminates TLS and buffers
+requests and responses; every value can be overridden from the environment (or on the command
+line, which wins over this file).
 
-Worker model: gthread, 4 processes x 4 threads, one listening socket per process (reuse_port).
+Worker model: sync, 5 processes sharing one listening socket, one request per connection.
 
-Why, measured with ``bench/gunicorn_workers.py`` (16 people signed in at once, each reading
-pages back to back over a keep-alive connection, PostgreSQL with 20,000 tickets, this 2-core
-machine shared with other work; 3 interleaved rounds of 12 s each, pooled):
+Why: the portal's requests are CPU-bound (templates, query compilation; the database answers in
+a millisecond or two), so latency under load is decided by how requests queue for the two cores.
+A sync process takes a connection only when it is idle, so the next request always goes to a
+free process: one queue in front of five servers. Measured with ``bench/load.py`` (16 people
+writing and reading back to back on PostgreSQL with 100,000 tickets, the worker and beat on the
+same machine), alternating in one hour:
 
-    candidate                  req/s  p50   p95   p99 ms  requests per worker process
-    gthread 2x4 (before)         59   158   617  1775     53/47, 61/39, 53/47 %
-    gthread 4x4                  39   191   897  2911     64/14/13/10 %, 49/18/17/15 %, …
-    gthread 4x4 reuse_port       64   165   542   941     29/27/25/19 %, 30/30/24/16 %, …
-    gthread 4x4 keepalive 0      65   145   554  1386     even
-    sync 5 (no keep-alive)       32   365   703  2445     even
+    candidate                               req/s   p95 ms: my tickets, queue, ticket page
+    sync 5, shared socket                   76.7, 76.1         259/264, 249/252, 283/287
+    gthread 5x1, worker_connections 1       72.9, 73.8         272/347, 263/330, 300/349
+    gthread 4x4, reuse_port (before)        74.4               390, 397, 462
 
-and in a quieter single round: 2x4 71 req/s, p95 458 ms; 4x4 reuse_port 111 req/s, p95 339 ms.
+(sync 6 gave 73.8/75.7/70.6 req/s, sync 8 67.2 and 62.1, sync 12 62.3: more processes than
+the cores need only add switching; ``GUNICORN_WORKERS`` sizes other nodes, about 2 x cores + 1.)
 
-- A gthread worker accepts connections while it has room and keeps each keep-alive connection
-  in its own poller for the connection's life. With one shared listening socket, whichever
-  process is idle in accept() takes the next connections, so a few processes end up with most
-  clients (64 % on one of four above; 14 of 16 on one of two in the issue) and their requests
-  queue behind one GIL while other processes idle. More processes alone do not help (4x4 was
-  worse than 2x4).
-- ``reuse_port`` gives each process a listening socket of its own and the kernel spreads new
-  connections over them evenly: the busiest process serves about 30 % of four, and the slow
-  tail halves (p99 941 ms against 1,775 ms before).
-- Closing every connection (keepalive 0) also spreads the load but costs a connection per
-  request and a worse tail; sync workers cannot keep a connection alive at all and serve one
-  request per process, which halved throughput.
-- Four processes on two cores: while one process waits on PostgreSQL with the GIL released,
-  another renders. Six processes gave nothing more than four and cost memory.
-- Four threads a process, not two: a request gives the GIL up at each database round trip
-  and, with other threads of its process busy, waits up to the switch interval to get it
-  back, so fewer threads make a tighter tail when the connections are spread evenly (reads
-  only, ``bench/gunicorn_workers.py --only "4x4 reuse,4x2 reuse" --rounds 3 --seconds 15``:
-  4x4 107 req/s p95 299 ms, 4x2 105 req/s p95 232 ms). But the kernel spreads connections
-  by a hash, not evenly, and two threads leave the clients of the busiest process queueing:
-  under ``bench/load.py`` (writes too, from the same copied database) four runs of 4x2 gave
-  p95 349, 360, 458 and 537 ms on ticket pages, two of 4x4 383 and 388 ms; 4x8 and 6x2 were
-  no better.
+- gthread keeps each keep-alive connection in the process that accepted it. With one shared
+  socket a few processes collect most clients (14 of 16 on one of two, as first measured);
+  with ``reuse_port`` the kernel hashes connections over per-process sockets, unevenly, and
+  a process holding six clients serves them on one GIL while another holds two: the p95 was
+  2.4 times the p50. Threads also wait up to the interpreter's switch interval to get the GIL
+  back after each database round trip. Sync processes have neither problem: p95 is 1.35 to
+  1.45 times the p50.
+- No keep-alive between the proxy and gunicorn: a connection per request on a local network
+  costs far less than the imbalance did.
+- Sync workers need the buffering proxy in front (as gunicorn's documentation says): a slow
+  client would otherwise hold a process for as long as it dawdles.
+- A request that runs longer than ``timeout`` kills its process: the default leaves room for
+  the slowest page a person may ask for (a CSV export of every ticket, about 50 s at 100,000
+  tickets on this machine), and proxies commonly give up after 60 s.
 - Sign-in is bound by the password hasher (PBKDF2, several hundred ms of CPU each): 16 at once
-  on two cores take seconds whatever the worker model.
+  on two cores take seconds whatever the worker model (3.7 to 4.1 s for the whole sign-in with
+  its second factor, against 3.6 to 4.7 s with gthread 4x4).
 """
 
 import os
@@ -60,12 +55,14 @@ def _int(name: str, default: int) -> int:
 
 
 bind = [os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORTAL_PORT', '8000')}")]
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-workers = _int("GUNICORN_WORKERS", 4)
-threads = _int("GUNICORN_THREADS", 4)
-keepalive = _int("GUNICORN_KEEPALIVE", 2)
-reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "1") == "1"
-timeout = _int("GUNICORN_TIMEOUT", 30)
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+workers = _int("GUNICORN_WORKERS", 5)
+# More than one thread turns the sync worker into gthread (see above for why not).
+threads = _int("GUNICORN_THREADS", 1)
+keepalive = _int("GUNICORN_KEEPALIVE", 2)  # gthread only
+# One socket shared by every process: an idle process takes the next connection.
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "0") == "1"
+timeout = _int("GUNICORN_TIMEOUT", 90)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Restart a worker now and then, so that a slow leak in a library cannot grow without bound;
 # the jitter keeps the workers from restarting all at once.

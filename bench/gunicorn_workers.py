@@ -61,17 +61,18 @@ USERS = [
     "tom@fabrikam.example",
     "fred@northwind.example",
 ]
-# (name, environment for gunicorn.conf.py). The first is the Procfile's set-up until now.
+# (name, environment for gunicorn.conf.py). The first was the Procfile's set-up at first, 4x4
+# reuse_port later; "sync 5" is gunicorn.conf.py's default now.
 CANDIDATES = [
-    ("gthread 2x4 (before)", {"GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "0"}),
-    ("gthread 2x4 reuse_port", {"GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "1"}),
-    ("gthread 4x4", {"GUNICORN_WORKERS": "4", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "0"}),
-    ("gthread 4x4 reuse_port", {"GUNICORN_WORKERS": "4", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "1"}),
-    ("gthread 3x4 reuse_port", {"GUNICORN_WORKERS": "3", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "1"}),
-    ("gthread 4x2 reuse_port", {"GUNICORN_WORKERS": "4", "GUNICORN_THREADS": "2", "GUNICORN_REUSE_PORT": "1"}),
-    ("gthread 6x4 reuse_port", {"GUNICORN_WORKERS": "6", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "1"}),
-    ("gthread 4x4 keepalive 0", {"GUNICORN_WORKERS": "4", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "0", "GUNICORN_KEEPALIVE": "0"}),
-    ("sync 5 (no keep-alive)", {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "5", "GUNICORN_THREADS": "1", "GUNICORN_REUSE_PORT": "0"}),
+    ("gthread 2x4 (before)", {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "0"}),
+    ("gthread 2x4 reuse_port", {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "1"}),
+    ("gthread 4x4", {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "4", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "0"}),
+    ("gthread 4x4 reuse_port", {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "4", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "1"}),
+    ("gthread 3x4 reuse_port", {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "3", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "1"}),
+    ("gthread 4x2 reuse_port", {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "4", "GUNICORN_THREADS": "2", "GUNICORN_REUSE_PORT": "1"}),
+    ("gthread 6x4 reuse_port", {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "6", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "1"}),
+    ("gthread 4x4 keepalive 0", {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "4", "GUNICORN_THREADS": "4", "GUNICORN_REUSE_PORT": "0", "GUNICORN_KEEPALIVE": "0"}),
+    ("sync 5 (default)", {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "5", "GUNICORN_THREADS": "1", "GUNICORN_REUSE_PORT": "0"}),
     ("sync 5 reuse_port", {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "5", "GUNICORN_THREADS": "1", "GUNICORN_REUSE_PORT": "1"}),
 ]  # fmt: skip
 

@@ -36,9 +36,9 @@ _ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
 
 import argparse  # noqa: E402
-import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
+import runpy  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from collections import Counter, defaultdict  # noqa: E402
@@ -419,10 +419,11 @@ def main() -> int:
         cluster.start_web("web", port)
         cluster.start_worker("worker")
         cluster.start_beat()
-        workers = os.environ.get("GUNICORN_WORKERS", "4")
-        threads = os.environ.get("GUNICORN_THREADS", "4")
+        # What gunicorn.conf.py makes of this environment, as the server reads it.
+        conf = runpy.run_path(str(_ROOT / "gunicorn.conf.py"))
         log(
-            f"gunicorn (gunicorn.conf.py, {workers} processes x {threads} threads) on {port}, "
+            f"gunicorn ({conf['worker_class']}, {conf['workers']} processes x {conf['threads']} "
+            f"threads) on {port}, "
             f"{args.db}; 16 people for {args.seconds:.0f} s; load average {load_average()}"
         )
         cpu = time.process_time()
