@@ -16,7 +16,6 @@ After the commit, delivery is asked for according to ``OUTBOX_DELIVER_ON_COMMIT`
 """
 
 import logging
-import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -28,6 +27,8 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.utils import timezone
+
+from lib.broker import send_hint
 
 from .models import OutgoingMail
 
@@ -116,30 +117,18 @@ def _task_already_requested() -> bool:
     )
 
 
-# After a failed enqueue this process stops trying for a while: finding the broker down costs
-# a request the broker's connection timeout (2 s), and every request of an outage would pay it.
-BROKER_PAUSE_SECONDS = 15.0
-_broker_paused_until = 0.0
-
-
 def request_delivery_task() -> bool:
-    """Enqueue one delivery task. Never raises: with the broker down this fails fast (the
-    broker's connection timeout, no publish retries, then no attempt at all for
-    ``BROKER_PAUSE_SECONDS``), and the beat's periodic run delivers the mail instead. Returns
+    """Enqueue one delivery task (``lib.broker.send_hint``: never raises, fails fast with the
+    broker down and then pauses); the beat's periodic run delivers the mail otherwise. Returns
     whether the task was enqueued."""
-    global _broker_paused_until
     from .tasks import outbox_deliver
 
-    if time.monotonic() < _broker_paused_until:
-        return False
-    try:
-        # A kick that waited longer than this in the queue is older than the beat's next run.
-        outbox_deliver.apply_async(expires=settings.OUTBOX_DELIVER_INTERVAL_SECONDS * 2)
-    except Exception:  # the broker is an edge we do not control; the beat catches up
-        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("Could not enqueue mail delivery; the periodic run will send it", exc_info=1)
-        return False
-    return True
+    # A kick that waited longer than this in the queue is older than the beat's next run.
+    return send_hint(
+        outbox_deliver,
+        what="mail delivery",
+        expires=settings.OUTBOX_DELIVER_INTERVAL_SECONDS * 2,
+    )
 
 
 def _deliver_inline(ids: list[int]) -> None:

@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
+from lib import broker
 from sla.services import forget_cached
 from tenants.models import ContactRole, SupportLevel, Tenant
 from tenants.roles import ENGINEERS_GROUP, MANAGERS_GROUP, ensure_role_groups
@@ -42,6 +43,15 @@ def _fresh_rate_limits():
     caches["ratelimit"].clear()
     yield
     caches["ratelimit"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _broker_not_paused():
+    """Each test starts as a fresh process would: no pause after an earlier broker failure
+    (``lib.broker``)."""
+    broker.resume()
+    yield
+    broker.resume()
 
 
 @pytest.fixture(autouse=True)

@@ -30,6 +30,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from events.models import Event
+from lib.broker import send_hint
 from lib.urls import absolute_url
 
 from ..models import WebhookDelivery, WebhookEndpoint
@@ -56,8 +57,9 @@ class DeliveryResult:
 
 
 def request_delivery() -> None:
-    """After a commit that recorded events: ask the worker for a run (``task``), or leave it to
-    the beat's periodic run (``off``). Never raises: the beat catches up."""
+    """After a commit that recorded events: ask the worker for a run (``task``, through
+    ``lib.broker.send_hint``), or leave it to the beat's periodic run (``off``). Never raises:
+    the beat catches up."""
     mode = settings.WEBHOOK_DELIVER_ON_COMMIT
     if mode == "off":
         return
@@ -65,10 +67,11 @@ def request_delivery() -> None:
         raise ValueError(f"WEBHOOK_DELIVER_ON_COMMIT must be 'task' or 'off', not {mode!r}")
     from ..tasks import webhooks_deliver
 
-    try:
-        webhooks_deliver.apply_async(expires=settings.WEBHOOK_DELIVER_INTERVAL_SECONDS * 2)
-    except Exception:  # the broker is an edge we do not control; the beat catches up
-        logger.warning("Could not enqueue webhook delivery; the periodic run will send it")
+    send_hint(
+        webhooks_deliver,
+        what="webhook delivery",
+        expires=settings.WEBHOOK_DELIVER_INTERVAL_SECONDS * 2,
+    )
 
 
 # --- one run ---------------------------------------------------------------------------------

@@ -94,14 +94,6 @@ def smtp_server(settings):
 
 
 @pytest.fixture(autouse=True)
-def broker_not_paused(monkeypatch):
-    """Each test starts as a fresh process would: no pause after an earlier broker failure."""
-    from outbox import services
-
-    monkeypatch.setattr(services, "_broker_paused_until", 0.0)
-
-
-@pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
     yield

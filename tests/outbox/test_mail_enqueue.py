@@ -9,6 +9,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
+from lib import broker
 from outbox import services
 from outbox.models import OutgoingMail
 from outbox.services import mail_enqueue
@@ -176,7 +177,7 @@ def test_request_delivery_task_reports_whether_it_was_enqueued(monkeypatch):
     # Paused: the broker is not even asked until the pause is over.
     monkeypatch.setattr(outbox_deliver, "apply_async", lambda **kw: pytest.fail("asked"))
     assert services.request_delivery_task() is False
-    monkeypatch.setattr(services, "_broker_paused_until", 0.0)
+    broker.resume()
     monkeypatch.setattr(outbox_deliver, "apply_async", lambda **kw: None)
     assert services.request_delivery_task() is True
 
@@ -214,3 +215,32 @@ def test_a_real_unreachable_broker_costs_the_commit_little(settings, closed_brok
         mail_enqueue([message(2)])
     assert time.monotonic() - started < 0.5
     assert OutgoingMail.objects.filter(state="pending").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_broker_costs_a_commit_one_timeout_for_mail_and_webhooks(
+    settings, closed_broker, org_a
+):
+    """A commit that records mail and events hints the worker twice (mail and webhook delivery);
+    with the broker down the first hint's timeout pauses the second as well."""
+    from django.utils import timezone
+
+    from events.models import EventType
+    from events.services import EventRecord, event_record
+
+    settings.OUTBOX_DELIVER_ON_COMMIT = "task"
+    settings.WEBHOOK_DELIVER_ON_COMMIT = "task"
+    started = time.monotonic()
+    with transaction.atomic():
+        mail_enqueue([message(1)])
+        event_record(
+            [
+                EventRecord(
+                    organisation_id=org_a.org.pk,
+                    type=EventType.PING,
+                    occurred_at=timezone.now(),
+                )
+            ]
+        )
+    elapsed = time.monotonic() - started
+    assert elapsed < 3, elapsed  # one connection timeout (2 s), not one per kind of hint
