@@ -18,8 +18,8 @@ same machine), alternating in one hour:
     gthread 5x1, worker_connections 1       72.9, 73.8         272/347, 263/330, 300/349
     gthread 4x4, reuse_port (before)        74.4               390, 397, 462
 
-(sync 6 gave 73.8/75.7/70.6 req/s, sync 8 67.2 and 62.1, sync 12 62.3: more processes than
-the cores need only add switching; ``GUNICORN_WORKERS`` sizes other nodes, about 2 x cores + 1.)
+(sync 6 gave 73.8/75.7/70.6 req/s, sync 8 67.2 and 66.0: more processes than the cores need
+only add switching; ``GUNICORN_WORKERS`` sizes other nodes, about 2 x cores + 1.)
 
 - gthread keeps each keep-alive connection in the process that accepted it. With one shared
   socket a few processes collect most clients (14 of 16 on one of two, as first measured);
