@@ -4,22 +4,26 @@ Sized for one 2-core node behind a load balancer or proxy that terminates TLS an
 requests and responses; every value can be overridden from the environment (or on the command
 line, which wins over this file).
 
-Worker model: sync, 5 processes sharing one listening socket, one request per connection.
+Worker model: sync, 4 processes sharing one listening socket, one request per connection.
 
 Why: the portal's requests are CPU-bound (templates, query compilation; the database answers in
 a millisecond or two), so latency under load is decided by how requests queue for the two cores.
 A sync process takes a connection only when it is idle, so the next request always goes to a
-free process: one queue in front of five servers. Measured with ``bench/load.py`` (16 people
+free process: one queue in front of four servers. Measured with ``bench/load.py`` (16 people
 writing and reading back to back on PostgreSQL with 100,000 tickets, the worker and beat on the
 same machine), alternating in one hour:
 
     candidate                               req/s   p95 ms: my tickets, queue, ticket page
-    sync 5, shared socket                   76.7, 76.1         259/264, 249/252, 283/287
+    sync 4, shared socket                   77.3, 82.6         256/249, 250/243, 273/270
+    sync 5, shared socket                   75.7, 67.9         261/307, 251/290, 287/327
+    sync 5, shared socket (earlier)         76.7, 76.1         259/264, 249/252, 283/287
     gthread 5x1, worker_connections 1       72.9, 73.8         272/347, 263/330, 300/349
     gthread 4x4, reuse_port (before)        74.4               390, 397, 462
 
 (sync 6 gave 73.8/75.7/70.6 req/s, sync 8 67.2 and 66.0: more processes than the cores need
-only add switching; ``GUNICORN_WORKERS`` sizes other nodes, about 2 x cores + 1.)
+only add switching. Four suits a 2-core machine that also runs the database and the worker; a
+web node of its own, whose processes wait on a database elsewhere, may take one or two more:
+``GUNICORN_WORKERS``, measured with this script.)
 
 - gthread keeps each keep-alive connection in the process that accepted it. With one shared
   socket a few processes collect most clients (14 of 16 on one of two, as first measured);
@@ -56,7 +60,7 @@ def _int(name: str, default: int) -> int:
 
 bind = [os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORTAL_PORT', '8000')}")]
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-workers = _int("GUNICORN_WORKERS", 5)
+workers = _int("GUNICORN_WORKERS", 4)
 # More than one thread turns the sync worker into gthread (see above for why not).
 threads = _int("GUNICORN_THREADS", 1)
 keepalive = _int("GUNICORN_KEEPALIVE", 2)  # gthread only

@@ -29,7 +29,7 @@ def _config(monkeypatch, **environment: str) -> Config:
 def test_by_default_idle_sync_processes_share_one_socket(monkeypatch):
     config = _config(monkeypatch)
     assert config.worker_class is SyncWorker  # one thread: gunicorn does not switch to gthread
-    assert config.workers == 5
+    assert config.workers == 4
     assert config.reuse_port is False
     # Above the slowest page a person may ask for (a full CSV export).
     assert config.timeout >= 60
