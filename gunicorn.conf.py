@@ -40,8 +40,8 @@ web node of its own, whose processes wait on a database elsewhere, may take one 
   the slowest page a person may ask for (a CSV export of every ticket, about 50 s at 100,000
   tickets on this machine), and proxies commonly give up after 60 s.
 - Sign-in is bound by the password hasher (PBKDF2, several hundred ms of CPU each): 16 at once
-  on two cores take seconds whatever the worker model (3.7 to 4.1 s for the whole sign-in with
-  its second factor, against 3.6 to 4.7 s with gthread 4x4).
+  on two cores take seconds whatever the worker model (3.2 to 3.7 s for the whole sign-in with
+  its second factor under sync 4, 3.7 to 4.9 s under sync 5, 3.6 to 4.7 s with gthread 4x4).
 """
 
 import os
