@@ -67,6 +67,29 @@ def _start(env, *args) -> subprocess.Popen:
     )
 
 
+def _start_worker_and_beat(redis_url: str, tmp_path: Path, email_url: str):
+    """A worker and beat with the portal's settings on this test's database, sweeping every
+    second, on a queue of this run alone (another worker on the same Redis must not take its
+    tasks)."""
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        DEBUG="1",
+        PORTAL_VAR_DIR=str(tmp_path),
+        DATABASE_URL=_database_url(),
+        REDIS_URL=redis_url,
+        CELERY_QUEUE=f"integration-{uuid.uuid4().hex}",
+        SLA_SWEEP_INTERVAL_SECONDS="1",
+        EMAIL_URL=email_url,
+    )
+    worker = _start(
+        env, "worker", "--pool", "solo", "--without-gossip", "--without-mingle", "-Q",
+        env["CELERY_QUEUE"],
+    )  # fmt: skip
+    beat = _start(env, "beat", "--schedule", str(tmp_path / "celerybeat-schedule"))
+    return worker, beat
+
+
 def _stop(process: subprocess.Popen) -> str:
     process.terminate()
     try:
@@ -90,23 +113,7 @@ def test_worker_and_beat_send_an_sla_warning_by_mail(redis_url, tmp_path, org_a,
     )
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
-    env.update(
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        DEBUG="1",
-        PORTAL_VAR_DIR=str(tmp_path),
-        DATABASE_URL=_database_url(),
-        REDIS_URL=redis_url,
-        # A queue of this run alone: another worker on the same Redis must not take its tasks.
-        CELERY_QUEUE=f"integration-{uuid.uuid4().hex}",
-        SLA_SWEEP_INTERVAL_SECONDS="1",
-        EMAIL_URL=f"filemail:///{mail_dir}",
-    )
-    worker = _start(
-        env, "worker", "--pool", "solo", "--without-gossip", "--without-mingle", "-Q",
-        env["CELERY_QUEUE"],
-    )  # fmt: skip
-    beat = _start(env, "beat", "--schedule", str(tmp_path / "celerybeat-schedule"))
+    worker, beat = _start_worker_and_beat(redis_url, tmp_path, f"filemail:///{mail_dir}")
     try:
         deadline = time.monotonic() + 90
         while not any(mail_dir.iterdir()) and time.monotonic() < deadline:
@@ -141,23 +148,8 @@ def test_a_worker_keeps_its_database_connection_from_task_to_task(redis_url, tmp
     if connection.vendor != "postgresql":
         pytest.skip("connections are kept on PostgreSQL; SQLite opens a file per use")
     database = connection.settings_dict["NAME"]
-    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
-    env.update(
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        DEBUG="1",
-        PORTAL_VAR_DIR=str(tmp_path),
-        DATABASE_URL=_database_url(),
-        REDIS_URL=redis_url,
-        CELERY_QUEUE=f"integration-{uuid.uuid4().hex}",
-        SLA_SWEEP_INTERVAL_SECONDS="1",
-        EMAIL_URL="dummymail://",
-    )
     before = _sessions_opened(database)
-    worker = _start(
-        env, "worker", "--pool", "solo", "--without-gossip", "--without-mingle", "-Q",
-        env["CELERY_QUEUE"],
-    )  # fmt: skip
-    beat = _start(env, "beat", "--schedule", str(tmp_path / "celerybeat-schedule"))
+    worker, beat = _start_worker_and_beat(redis_url, tmp_path, "dummymail://")
     try:
         time.sleep(12)  # a sweep a second, and the other periodic tasks that fall due
     finally:
